@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# VIRGO - the user's entry point.
+#
+# VIRGO's own targets are listed by `make help`. Every other target is a
+# kernel target: the repository is laid over the Linux 6.12 base in
+# $(BUILD)/src and the target runs there with O=$(BUILD)/obj, so
+# `make menuconfig`, `make bzImage`, `make bindeb-pkg`, ... work from here.
+
+BUILD     ?= $(CURDIR)/build
+SRC       := $(BUILD)/src
+OBJ       ?= $(BUILD)/obj
+HARNESS   := $(BUILD)/harness
+NODES     ?= 3
+
+# ccache keeps rebuilds of an unchanged kernel cheap, even after the base is
+# unpacked again; paths are made relative so that clones share the cache.
+ifeq ($(origin CC),default)
+ifneq ($(shell command -v ccache),)
+KCC := CC="ccache gcc"
+export CCACHE_BASEDIR := $(BUILD)
+endif
+endif
+
+JOBS      ?= $(shell nproc)
+KMAKE      = $(MAKE) -C $(SRC) $(KCC)
+KCONFIGS  := kernel/configs/virgo_qemu.config kernel/configs/virgo.config
+
+VIRGO_GOALS := help check cluster deps tree harness-kernel harness-initramfs \
+	       distclean-virgo
+KERNEL_GOALS := $(filter-out $(VIRGO_GOALS),$(MAKECMDGOALS))
+
+.DEFAULT_GOAL := all
+.PHONY: $(VIRGO_GOALS) all kernel-forward FORCE
+
+# ---------------------------------------------------------------- help
+help:
+	@echo 'VIRGO targets:'
+	@echo '  check             - install what is missing, build the harness kernel and'
+	@echo '                      userspace, boot QEMU clusters and run every test'
+	@echo '  cluster           - boot a NODES-node cluster (default $(NODES)) with node 1'"'"'s'
+	@echo '                      shell on this terminal; leaving the shell stops it'
+	@echo '  deps              - install the Debian packages VIRGO builds and tests with'
+	@echo '  tree              - lay the repository over the 6.12 base in $(SRC)'
+	@echo '  harness-kernel    - build the QEMU node kernel in $(HARNESS)'
+	@echo '  harness-initramfs - build the node initramfs (busybox + VIRGO tools)'
+	@echo '  distclean-virgo   - remove $(BUILD) (the assembled tree and all objects)'
+	@echo ''
+	@echo 'Any other target is a kernel target, run in $(SRC) with O=$(OBJ):'
+	@echo '  make menuconfig && make bzImage, make olddefconfig virgo.config,'
+	@echo '  make bindeb-pkg, make kselftest TARGETS=virgo, make htmldocs, ...'
+	@echo ''
+	@if [ -f $(SRC)/Makefile ]; then $(MAKE) -s -C $(SRC) O=$(OBJ) help; fi
+
+# ---------------------------------------------------------------- tree
+deps:
+	@scripts/virgo/install-deps
+
+tree:
+	@scripts/virgo/assemble-tree $(CURDIR) $(SRC)
+
+# ---------------------------------------------------------------- kernel
+# Kernel goals are forwarded together, in one make, in the order given.
+ifneq ($(KERNEL_GOALS),)
+$(KERNEL_GOALS): kernel-forward
+	@:
+endif
+
+kernel-forward: tree
+	@mkdir -p $(OBJ)
+	$(KMAKE) O=$(OBJ) $(KERNEL_GOALS)
+
+all: tree
+	@mkdir -p $(OBJ)
+	$(KMAKE) O=$(OBJ)
+
+# ---------------------------------------------------------------- harness
+$(HARNESS)/.config: $(KCONFIGS) | tree
+	@mkdir -p $(HARNESS)
+	$(KMAKE) O=$(HARNESS) -s allnoconfig virgo_qemu.config virgo.config
+
+harness-kernel: tree $(HARNESS)/.config
+	$(KMAKE) O=$(HARNESS) -j$(JOBS) bzImage headers
+
+harness-initramfs: harness-kernel
+	@testing/build-initramfs $(SRC) $(HARNESS)
+
+check: deps harness-initramfs
+	@testing/run-all
+
+cluster: harness-initramfs
+	@testing/virgo-cluster shell -n $(NODES)
+
+distclean-virgo:
+	rm -rf $(BUILD)

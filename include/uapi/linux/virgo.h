@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * VIRGO cloud kernel - userspace API
+ *
+ * System call numbers, structures and flags shared by the kernel and its
+ * callers (libvirgo, the virgo CLI, the selftests). See
+ * Documentation/virgo/ for what each call does and every errno it returns.
+ */
+#ifndef _UAPI_LINUX_VIRGO_H
+#define _UAPI_LINUX_VIRGO_H
+
+/*
+ * VIRGO_ABI_VERSION - the revision of this interface, readable at run time
+ * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
+ * added; nothing it names ever changes meaning.
+ */
+#define VIRGO_ABI_VERSION	1
+
+/*
+ * System call numbers (x86_64). 548 is the first number past the legacy
+ * x32 range; the order is the original VIRGO's. They match the generated
+ * <asm/unistd_64.h>, so either header may be included first.
+ */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#ifndef __NR_virgo_clone
+#define __NR_virgo_clone	548
+#define __NR_virgo_malloc	549
+#define __NR_virgo_set		550
+#define __NR_virgo_get		551
+#define __NR_virgo_free		552
+#define __NR_virgo_open		553
+#define __NR_virgo_close	554
+#define __NR_virgo_read		555
+#define __NR_virgo_write	556
+#endif
+#endif
+
+#endif /* _UAPI_LINUX_VIRGO_H */
