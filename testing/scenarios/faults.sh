@@ -7,7 +7,7 @@ net=${VIRGO_NODE_ADDR%.*}
 up() { ping -c 1 -W 1 "$net.$1" >/dev/null 2>&1; }
 down() { ! up "$1"; }
 
-check "all nodes answer" virgo-wait-nodes 180 >/dev/null
+check "all nodes answer" virgo-wait-nodes 180
 
 check "cut node 2 off the segment" virgo-fault cut 2
 check "node 2 is unreachable" wait_until 20 down 2

@@ -3,7 +3,7 @@
 . virgo-test.sh
 
 victim=$VIRGO_NODES
-check "all nodes answer" virgo-wait-nodes 180 >/dev/null
+check "all nodes answer" virgo-wait-nodes 180
 check "the harness kills node $victim" virgo-fault kill "$victim"
 victim_addr=${VIRGO_NODE_ADDR%.*}.$victim
 gone() { ! ping -c 1 -W 1 "$victim_addr" >/dev/null 2>&1; }

@@ -3,7 +3,7 @@
 # other node over the segment. Works for any node count.
 . virgo-test.sh
 
-check "all $VIRGO_NODES nodes answer" virgo-wait-nodes 180 >/dev/null
+check "all $VIRGO_NODES nodes answer" virgo-wait-nodes 180
 for addr in $VIRGO_NODE_ADDRS; do
 	info=$(node_info "$addr")
 	echo "# $addr: $info"
