@@ -68,19 +68,19 @@ endif
 
 kernel-forward: tree
 	@mkdir -p $(OBJ)
-	$(KMAKE) O=$(OBJ) $(KERNEL_GOALS)
+	+$(KMAKE) O=$(OBJ) $(KERNEL_GOALS)
 
 all: tree
 	@mkdir -p $(OBJ)
-	$(KMAKE) O=$(OBJ)
+	+$(KMAKE) O=$(OBJ)
 
 # ---------------------------------------------------------------- harness
 $(HARNESS)/.config: $(KCONFIGS) | tree
 	@mkdir -p $(HARNESS)
-	$(KMAKE) O=$(HARNESS) -s allnoconfig virgo_qemu.config virgo.config
+	+$(KMAKE) O=$(HARNESS) -s allnoconfig virgo_qemu.config virgo.config
 
 harness-kernel: tree $(HARNESS)/.config
-	$(KMAKE) O=$(HARNESS) -j$(JOBS) bzImage headers
+	+$(KMAKE) O=$(HARNESS) -j$(JOBS) bzImage headers
 
 harness-initramfs: harness-kernel
 	@testing/build-initramfs $(SRC) $(HARNESS)

@@ -20,6 +20,7 @@ static ssize_t abi_version_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%u\n", VIRGO_ABI_VERSION);
 }
+
 static struct kobj_attribute virgo_attr_abi_version = __ATTR_RO(abi_version);
 
 static ssize_t release_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -27,6 +28,7 @@ static ssize_t release_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", UTS_RELEASE);
 }
+
 static struct kobj_attribute virgo_attr_release = __ATTR_RO(release);
 
 static struct attribute *virgo_attrs[] = {

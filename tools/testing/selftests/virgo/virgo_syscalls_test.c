@@ -24,6 +24,7 @@ static const long table_nr[] = {
 	__NR_virgo_get, __NR_virgo_free, __NR_virgo_open,
 	__NR_virgo_close, __NR_virgo_read, __NR_virgo_write,
 };
+
 #define TABLE_HAS_VIRGO 1
 #else
 static const long table_nr[9];
@@ -49,7 +50,7 @@ static const struct {
 	{ "virgo_write", __NR_virgo_write },
 };
 
-#define NCALLS (sizeof(virgo_calls) / sizeof(virgo_calls[0]))
+#define NCALLS ARRAY_SIZE(virgo_calls)
 
 TEST(uapi_numbers_follow_the_seed_order)
 {
