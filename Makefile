@@ -24,7 +24,7 @@ endif
 
 JOBS      ?= $(shell nproc)
 KMAKE      = $(MAKE) -C $(SRC) $(KCC)
-KCONFIGS  := kernel/configs/virgo_qemu.config kernel/configs/virgo.config
+KCONFIGS  := kernel/configs/virgo.config kernel/configs/virgo_qemu.config
 
 VIRGO_GOALS := help check cluster deps tree harness-kernel harness-initramfs \
 	       distclean-virgo
@@ -77,7 +77,7 @@ all: tree
 # ---------------------------------------------------------------- harness
 $(HARNESS)/.config: $(KCONFIGS) | tree
 	@mkdir -p $(HARNESS)
-	+$(KMAKE) O=$(HARNESS) -s allnoconfig virgo_qemu.config virgo.config
+	+$(KMAKE) O=$(HARNESS) -s allnoconfig virgo.config virgo_qemu.config
 
 harness-kernel: tree $(HARNESS)/.config
 	+$(KMAKE) O=$(HARNESS) -j$(JOBS) bzImage headers

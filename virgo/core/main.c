@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VIRGO core - start-up and the /sys/kernel/virgo/ directory
+ * VIRGO core - start-up, /sys/kernel/virgo/ and the core service
  *
- * The core is what every VIRGO component stands on. Its directory in sysfs
- * tells userspace (the virgo CLI, libvirgo, the test harness) that it runs
- * a VIRGO kernel and which system call ABI it speaks.
+ * The core is what every VIRGO component stands on: the node table, the
+ * service and client layers and the load balancer. Its own service, on
+ * VIRGO_PORT_CORE, answers the liveness and load polls of the peers:
+ *	ping	-> pong <node id>
+ *	load	-> load <node id> <runq> <load1 in hundredths> <free KiB>
+ *	version	-> virgo <ABI version> <kernel release>
+ *	quit	-> (closes the connection)
  */
 
 #include <linux/init.h>
@@ -12,6 +16,7 @@
 #include <linux/sysfs.h>
 #include <generated/utsrelease.h>
 #include <uapi/linux/virgo.h>
+#include "core.h"
 
 static struct kobject *virgo_kobj;
 
@@ -41,24 +46,76 @@ static const struct attribute_group virgo_attr_group = {
 	.attrs = virgo_attrs,
 };
 
+static int virgo_core_line(struct virgo_conn *conn, char *line, size_t len)
+{
+	struct virgo_load load;
+
+	if (!strcmp(line, "ping"))
+		return virgo_conn_printf(conn, "pong %u\n", virgo_local_id());
+	if (!strcmp(line, "load")) {
+		virgo_local_load(&load);
+		return virgo_conn_printf(conn, "load %u %u %u %llu\n",
+					 virgo_local_id(), load.runq,
+					 load.load1, load.freemem_kb);
+	}
+	if (!strcmp(line, "version"))
+		return virgo_conn_printf(conn, "virgo %u %s\n", VIRGO_ABI_VERSION,
+					 UTS_RELEASE);
+	if (!strcmp(line, "quit"))
+		return -ECONNRESET;
+	return virgo_conn_error(conn, -EINVAL,
+				"unknown command (ping, load, version, quit)");
+}
+
+static const struct virgo_service_ops virgo_core_ops = {
+	.line = virgo_core_line,
+};
+
+static struct virgo_service virgo_core_service = {
+	.name = "core",
+	.port = VIRGO_PORT_CORE,
+	.ops = &virgo_core_ops,
+};
+
 static int __init virgo_init(void)
 {
 	int ret;
 
-	virgo_kobj = kobject_create_and_add("virgo", kernel_kobj);
-	if (!virgo_kobj)
-		return -ENOMEM;
+	ret = virgo_auth_init();
+	if (ret)
+		return ret;
+	ret = virgo_nodes_init();
+	if (ret)
+		goto err_auth;
+	ret = virgo_service_register(&virgo_core_service);
+	if (ret)
+		goto err_nodes;
+	ret = virgo_config_init();
+	if (ret)
+		goto err_service;
 
+	virgo_kobj = kobject_create_and_add("virgo", kernel_kobj);
+	if (!virgo_kobj) {
+		ret = -ENOMEM;
+		goto err_config;
+	}
 	ret = sysfs_create_group(virgo_kobj, &virgo_attr_group);
 	if (ret)
-		goto err_put;
+		goto err_kobj;
 
 	pr_info("VIRGO cloud kernel core, ABI %u\n", VIRGO_ABI_VERSION);
 	return 0;
 
-err_put:
+err_kobj:
 	kobject_put(virgo_kobj);
-	virgo_kobj = NULL;
+err_config:
+	virgo_config_exit();
+err_service:
+	virgo_service_unregister(&virgo_core_service);
+err_nodes:
+	virgo_nodes_exit();
+err_auth:
+	virgo_auth_exit();
 	return ret;
 }
-subsys_initcall(virgo_init);
+late_initcall(virgo_init);

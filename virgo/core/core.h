@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VIRGO core - what the core offers the components
+ *
+ * Node table, service layer (listen, accept, framing, peer check,
+ * authentication), client layer (virgo_call) and load balancer. Every
+ * component uses these and writes no socket loop, parser or config
+ * reader of its own.
+ */
+#ifndef _VIRGO_CORE_H
+#define _VIRGO_CORE_H
+
+#include <linux/in.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#define VIRGO_MAX_NODES		64	/* node ids are 1..VIRGO_MAX_NODES */
+#define VIRGO_LINE_MAX		4096	/* longest request or reply line */
+#define VIRGO_PAYLOAD_MAX	(1U << 20) /* longest length-prefixed payload */
+
+/* Service ports (the seed's, plus the core's own). */
+#define VIRGO_PORT_CPUPOOL	10000
+#define VIRGO_PORT_EVENTNET	20000
+#define VIRGO_PORT_MEMPOOL	30000
+#define VIRGO_PORT_CORE		40000
+#define VIRGO_PORT_CLOUDFS	50000
+#define VIRGO_PORT_QUEUE	60000
+
+/* ------------------------------------------------------------ framing */
+
+/**
+ * struct virgo_linebuf - bytes received and not yet consumed
+ * @buf: the bytes; one more than VIRGO_LINE_MAX for the terminating NUL
+ * @start: first unconsumed byte
+ * @end: one past the last received byte
+ */
+struct virgo_linebuf {
+	char buf[VIRGO_LINE_MAX + 1];
+	size_t start;
+	size_t end;
+};
+
+void virgo_linebuf_init(struct virgo_linebuf *lb);
+int virgo_linebuf_take(struct virgo_linebuf *lb, char **line, size_t *len);
+size_t virgo_linebuf_room(struct virgo_linebuf *lb, char **where);
+void virgo_linebuf_fill(struct virgo_linebuf *lb, size_t n);
+size_t virgo_linebuf_take_bytes(struct virgo_linebuf *lb, void *dst, size_t n);
+int virgo_parse_u64(const char *s, u64 max, u64 *val);
+int virgo_split_words(char *line, char **words, int max);
+
+/* ------------------------------------------------------------ sockets */
+
+/**
+ * struct virgo_sock - a connected TCP socket with its receive buffer
+ * @sock: the kernel socket
+ * @lb: received bytes not yet consumed
+ */
+struct virgo_sock {
+	struct socket *sock;
+	struct virgo_linebuf lb;
+};
+
+int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
+int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len);
+int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len);
+__printf(2, 3) int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...);
+void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
+
+/* ------------------------------------------------------------ auth */
+
+#define VIRGO_AUTH_HEX		64	/* hex digits of a nonce or a MAC */
+#define VIRGO_KEY_MIN		16
+#define VIRGO_KEY_MAX		64
+
+int virgo_auth_init(void);
+void virgo_auth_exit(void);
+int virgo_auth_set_key(const u8 *key, size_t len);
+bool virgo_auth_enabled(void);
+int virgo_auth_mac(const u8 *key, size_t key_len, const char *nonce_hex,
+		   char mac_hex[VIRGO_AUTH_HEX + 1]);
+int virgo_auth_server(struct virgo_sock *vs);
+int virgo_auth_client(struct virgo_sock *vs);
+
+/* ------------------------------------------------------------ nodes */
+
+enum virgo_node_state {
+	VIRGO_NODE_UNKNOWN,	/* configured, not heard from yet */
+	VIRGO_NODE_UP,
+	VIRGO_NODE_SUSPECT,	/* missed answers for VIRGO_SUSPECT_MS */
+	VIRGO_NODE_DOWN,	/* missed answers for VIRGO_DOWN_MS */
+};
+
+/* How often a node polls each peer, and when silence makes it suspect/down. */
+#define VIRGO_POLL_MS		1000
+#define VIRGO_CALL_TIMEOUT_MS	1000
+#define VIRGO_SUSPECT_MS	3000
+#define VIRGO_DOWN_MS		6000
+#define VIRGO_BACKOFF_MIN_MS	100	/* reconnect backoff doubles from... */
+#define VIRGO_BACKOFF_MAX_MS	1600	/* ...up to this */
+
+/**
+ * struct virgo_load - one node's load report
+ * @runq: runnable tasks
+ * @load1: 1-minute load average, in hundredths
+ * @freemem_kb: free memory in KiB
+ */
+struct virgo_load {
+	u32 runq;
+	u32 load1;
+	u64 freemem_kb;
+};
+
+/**
+ * struct virgo_node - one node of the cluster
+ * @id: 1..VIRGO_MAX_NODES, the same on every node
+ * @addr: IPv4 address, network order
+ * @client: the load balancer may choose this node
+ * @ref: held by the table and by every user outside its lock
+ * @lock: protects the dynamic fields below
+ * @state: enum virgo_node_state
+ * @load: last load report
+ * @rtt_us: round-trip time of the last poll
+ * @last_seen: jiffies of the last answer
+ * @pool: idle client connections to this node (struct virgo_pconn)
+ * @pool_len: how many are idle
+ * @retry_at: jiffies before which no new connection is tried
+ * @backoff_ms: the current wait after a failed connect
+ * @connect_err: why the last connect failed
+ * @poll_work: the periodic liveness and load poll
+ */
+struct virgo_node {
+	u32 id;
+	__be32 addr;
+	bool client;
+	struct kref ref;
+
+	spinlock_t lock;
+	enum virgo_node_state state;
+	struct virgo_load load;
+	u32 rtt_us;
+	unsigned long last_seen;
+	struct list_head pool;
+	unsigned int pool_len;
+	unsigned long retry_at;
+	unsigned int backoff_ms;
+	int connect_err;
+
+	struct delayed_work poll_work;
+};
+
+struct virgo_candidate;
+
+extern struct workqueue_struct *virgo_wq;
+
+int virgo_nodes_init(void);
+void virgo_nodes_exit(void);
+struct virgo_node *virgo_node_create(u32 id);
+int virgo_node_set_addr(struct virgo_node *node, __be32 addr);
+void virgo_node_remove(struct virgo_node *node);
+struct virgo_node *virgo_node_get(u32 id);
+void virgo_node_put(struct virgo_node *node);
+bool virgo_node_addr_known(__be32 addr);
+unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
+void virgo_pool_drain(struct virgo_node *node);
+u32 virgo_local_id(void);
+int virgo_set_local_id(u32 id);
+void virgo_local_load(struct virgo_load *load);
+const char *virgo_node_state_name(enum virgo_node_state state);
+
+/* ------------------------------------------------------------ services */
+
+struct virgo_conn;
+
+/**
+ * struct virgo_service_ops - what a service does with a connection
+ * @line: handle one request line (NUL-terminated, without the newline);
+ *	reply with virgo_conn_*; a negative return closes the connection
+ */
+struct virgo_service_ops {
+	int (*line)(struct virgo_conn *conn, char *line, size_t len);
+};
+
+/**
+ * struct virgo_service - a TCP service on every node
+ * @name: short name, for logs and the CLI
+ * @port: TCP port
+ * @max_conns: connections at once (0: VIRGO_DEFAULT_CONNS)
+ * @ops: the service's handlers
+ *
+ * The rest is the core's.
+ */
+struct virgo_service {
+	const char *name;
+	u16 port;
+	unsigned int max_conns;
+	const struct virgo_service_ops *ops;
+
+	/* private to the core */
+	struct list_head node;
+	struct socket *listener;
+	struct work_struct accept_work;
+	struct list_head conns;
+	struct mutex lock;
+	unsigned int nconns;
+	bool stopping;
+	wait_queue_head_t drained;
+};
+
+#define VIRGO_DEFAULT_CONNS	64
+#define VIRGO_CONNS_PER_PEER	16
+#define VIRGO_IDLE_MS		60000
+
+/**
+ * struct virgo_conn - one accepted connection
+ * @vs: its socket and buffer
+ * @svc: the service it belongs to
+ * @peer: the peer's address, network order
+ * @work: runs the connection
+ * @entry: in svc->conns
+ */
+struct virgo_conn {
+	struct virgo_sock vs;
+	struct virgo_service *svc;
+	__be32 peer;
+	struct work_struct work;
+	struct list_head entry;
+};
+
+int virgo_service_register(struct virgo_service *svc);
+void virgo_service_unregister(struct virgo_service *svc);
+int virgo_services_set_listening(bool on);
+bool virgo_services_listening(void);
+__printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
+int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
+
+/* ------------------------------------------------------------ client */
+
+int virgo_call(u32 node_id, u16 port, const char *request,
+	       char *reply, size_t reply_len);
+
+/* ------------------------------------------------------------ balancer */
+
+enum virgo_policy {
+	VIRGO_POLICY_PRG,		/* uniform pseudo-random choice */
+	VIRGO_POLICY_LEAST_LOADED,
+	VIRGO_POLICY_ROUND_ROBIN,
+	VIRGO_POLICY_COUNT,
+};
+
+/**
+ * struct virgo_candidate - what the balancer knows of a node
+ * @id: node id
+ * @up: may be chosen
+ * @load: its last load report
+ */
+struct virgo_candidate {
+	u32 id;
+	bool up;
+	struct virgo_load load;
+};
+
+int virgo_balancer_choose(enum virgo_policy policy,
+			  const struct virgo_candidate *cands, unsigned int n,
+			  u32 random, unsigned int *rr_cursor);
+int virgo_balancer_pick(void);
+enum virgo_policy virgo_balancer_policy(void);
+void virgo_balancer_set_policy(enum virgo_policy policy);
+const char *virgo_policy_name(enum virgo_policy policy);
+int virgo_policy_parse(const char *name);
+
+/* ------------------------------------------------------------ config */
+
+int virgo_config_init(void);
+void virgo_config_exit(void);
+
+/* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
+const char *virgo_errno_name(int err);
+
+#endif /* _VIRGO_CORE_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO core - the node table, liveness and load
+ *
+ * Userspace fills the table through configfs (config.c). Every node polls
+ * each peer's core service every VIRGO_POLL_MS for its load; the answer
+ * also measures the round trip. A peer silent for VIRGO_SUSPECT_MS is
+ * suspect, for VIRGO_DOWN_MS down, and up again at its next answer.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/sched/loadavg.h>
+#include <linux/sched/stat.h>
+#include <linux/slab.h>
+#include "core.h"
+
+struct workqueue_struct *virgo_wq;
+
+static DEFINE_MUTEX(virgo_nodes_lock);
+static struct virgo_node *virgo_nodes[VIRGO_MAX_NODES + 1];
+static u32 virgo_self;
+
+static const char *const virgo_state_names[] = {
+	[VIRGO_NODE_UNKNOWN] = "unknown",
+	[VIRGO_NODE_UP] = "up",
+	[VIRGO_NODE_SUSPECT] = "suspect",
+	[VIRGO_NODE_DOWN] = "down",
+};
+
+const char *virgo_node_state_name(enum virgo_node_state state)
+{
+	return virgo_state_names[state];
+}
+
+void virgo_local_load(struct virgo_load *load)
+{
+	load->runq = nr_running();
+	load->load1 = LOAD_INT(avenrun[0]) * 100 + LOAD_FRAC(avenrun[0]);
+	load->freemem_kb = global_zone_page_state(NR_FREE_PAGES) << (PAGE_SHIFT - 10);
+}
+
+/* Parse "load <id> <runq> <load1> <freemem_kb>", the core's answer. */
+static int virgo_parse_load(char *reply, u32 id, struct virgo_load *load)
+{
+	char *w[6];
+	u64 v[4];
+	int i;
+
+	if (virgo_split_words(reply, w, ARRAY_SIZE(w)) != 5 || strcmp(w[0], "load"))
+		return -EPROTO;
+	for (i = 0; i < 4; i++)
+		if (virgo_parse_u64(w[i + 1], U64_MAX >> 10, &v[i]))
+			return -EPROTO;
+	if (v[0] != id || v[1] > U32_MAX || v[2] > U32_MAX)
+		return -EPROTO;
+	load->runq = v[1];
+	load->load1 = v[2];
+	load->freemem_kb = v[3];
+	return 0;
+}
+
+static void virgo_node_poll(struct work_struct *work)
+{
+	struct virgo_node *node = container_of(to_delayed_work(work),
+					       struct virgo_node, poll_work);
+	char reply[128];
+	struct virgo_load load;
+	ktime_t start = ktime_get();
+	unsigned long silent;
+	int ret;
+
+	if (node->id == READ_ONCE(virgo_self)) {
+		virgo_local_load(&load);
+		ret = 0;
+	} else {
+		ret = virgo_call(node->id, VIRGO_PORT_CORE, "load", reply, sizeof(reply));
+		if (!ret)
+			ret = virgo_parse_load(reply, node->id, &load);
+	}
+
+	spin_lock_bh(&node->lock);
+	if (!ret) {
+		node->load = load;
+		node->rtt_us = ktime_us_delta(ktime_get(), start);
+		node->last_seen = jiffies;
+		node->state = VIRGO_NODE_UP;
+	} else {
+		silent = jiffies - node->last_seen;
+		if (silent >= msecs_to_jiffies(VIRGO_DOWN_MS))
+			node->state = VIRGO_NODE_DOWN;
+		else if (silent >= msecs_to_jiffies(VIRGO_SUSPECT_MS) &&
+			 node->state == VIRGO_NODE_UP)
+			node->state = VIRGO_NODE_SUSPECT;
+	}
+	spin_unlock_bh(&node->lock);
+
+	queue_delayed_work(virgo_wq, &node->poll_work, msecs_to_jiffies(VIRGO_POLL_MS));
+}
+
+/**
+ * virgo_node_create() - a new node, not yet in the table
+ * @id: 1..VIRGO_MAX_NODES
+ *
+ * Return: the node (one reference) or an ERR_PTR.
+ */
+struct virgo_node *virgo_node_create(u32 id)
+{
+	struct virgo_node *node;
+
+	if (!id || id > VIRGO_MAX_NODES)
+		return ERR_PTR(-EINVAL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return ERR_PTR(-ENOMEM);
+	node->id = id;
+	node->client = true;
+	kref_init(&node->ref);
+	spin_lock_init(&node->lock);
+	INIT_LIST_HEAD(&node->pool);
+	INIT_DELAYED_WORK(&node->poll_work, virgo_node_poll);
+	/* "unknown" turns "down" if never heard from within VIRGO_DOWN_MS. */
+	node->last_seen = jiffies;
+
+	mutex_lock(&virgo_nodes_lock);
+	if (virgo_nodes[id]) {
+		mutex_unlock(&virgo_nodes_lock);
+		kfree(node);
+		return ERR_PTR(-EEXIST);
+	}
+	kref_get(&node->ref);
+	virgo_nodes[id] = node;
+	mutex_unlock(&virgo_nodes_lock);
+	return node;
+}
+
+/**
+ * virgo_node_set_addr() - give a node its address and start polling it
+ * @node: the node
+ * @addr: IPv4, network order; unique in the table
+ *
+ * Return: 0, or -EEXIST when another node has that address.
+ */
+int virgo_node_set_addr(struct virgo_node *node, __be32 addr)
+{
+	int i, ret = 0;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES; i++) {
+		if (virgo_nodes[i] && virgo_nodes[i] != node &&
+		    virgo_nodes[i]->addr == addr) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	WRITE_ONCE(node->addr, addr);
+	mod_delayed_work(virgo_wq, &node->poll_work, 0);
+out:
+	mutex_unlock(&virgo_nodes_lock);
+	return ret;
+}
+
+static void virgo_node_release(struct kref *ref)
+{
+	struct virgo_node *node = container_of(ref, struct virgo_node, ref);
+
+	virgo_pool_drain(node);
+	kfree(node);
+}
+
+void virgo_node_put(struct virgo_node *node)
+{
+	if (node)
+		kref_put(&node->ref, virgo_node_release);
+}
+
+/**
+ * virgo_node_remove() - take a node out of the table
+ * @node: the node; the caller's reference is dropped
+ */
+void virgo_node_remove(struct virgo_node *node)
+{
+	mutex_lock(&virgo_nodes_lock);
+	if (virgo_nodes[node->id] == node) {
+		virgo_nodes[node->id] = NULL;
+		kref_put(&node->ref, virgo_node_release);	/* the table's */
+	}
+	mutex_unlock(&virgo_nodes_lock);
+	cancel_delayed_work_sync(&node->poll_work);
+	virgo_node_put(node);
+}
+
+/**
+ * virgo_node_get() - a node by id, referenced
+ * @id: the node id
+ *
+ * Return: the node (put it with virgo_node_put()) or NULL.
+ */
+struct virgo_node *virgo_node_get(u32 id)
+{
+	struct virgo_node *node = NULL;
+
+	if (!id || id > VIRGO_MAX_NODES)
+		return NULL;
+	mutex_lock(&virgo_nodes_lock);
+	node = virgo_nodes[id];
+	if (node)
+		kref_get(&node->ref);
+	mutex_unlock(&virgo_nodes_lock);
+	return node;
+}
+
+/* Is @addr one of the cluster's nodes? */
+bool virgo_node_addr_known(__be32 addr)
+{
+	bool known = false;
+	int i;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES && !known; i++)
+		known = virgo_nodes[i] && virgo_nodes[i]->addr == addr;
+	mutex_unlock(&virgo_nodes_lock);
+	return known;
+}
+
+u32 virgo_local_id(void)
+{
+	return READ_ONCE(virgo_self);
+}
+
+int virgo_set_local_id(u32 id)
+{
+	if (id > VIRGO_MAX_NODES)
+		return -EINVAL;
+	WRITE_ONCE(virgo_self, id);
+	return 0;
+}
+
+/* A snapshot of the nodes for the balancer; returns how many. */
+unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands)
+{
+	struct virgo_node *node;
+	unsigned int n = 0;
+	int i;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES; i++) {
+		node = virgo_nodes[i];
+		if (!node || !node->client)
+			continue;
+		spin_lock_bh(&node->lock);
+		cands[n].id = node->id;
+		cands[n].up = node->state == VIRGO_NODE_UP;
+		cands[n].load = node->load;
+		spin_unlock_bh(&node->lock);
+		n++;
+	}
+	mutex_unlock(&virgo_nodes_lock);
+	return n;
+}
+
+int virgo_nodes_init(void)
+{
+	virgo_wq = alloc_workqueue("virgo", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				   VIRGO_DEFAULT_CONNS + VIRGO_MAX_NODES + 8);
+	return virgo_wq ? 0 : -ENOMEM;
+}
+
+void virgo_nodes_exit(void)
+{
+	destroy_workqueue(virgo_wq);
+}
