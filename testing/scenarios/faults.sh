@@ -14,8 +14,8 @@ check "node 2 is unreachable" wait_until 20 down 2
 check "node 3 is still reachable" up 3
 check "reconnect node 2" virgo-fault join 2
 check "node 2 is reachable again" wait_until 20 up 2
-check "node 2 reaches every node again" wait_until 20 \
-	sh -c "[ \"\$(nc -w 3 $net.2 7 </dev/null | sed -n 's/.*reach=//p')\" = \"$(all_ids)\" ]"
+reaches_all() { [ "$(field "$(node_info "$net.$1")" reach)" = "$(all_ids)" ]; }
+check "node 2 reaches every node again" wait_until 20 reaches_all 2
 
 check "pause node 3" virgo-fault stop 3
 check "paused node 3 does not answer" wait_until 20 down 3

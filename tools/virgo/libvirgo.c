@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libvirgo - configuration files, configfs and authenticated service
+ * connections
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "libvirgo.h"
+#include "sha256.h"
+
+#define AUTH_CONTEXT "virgo-auth-v1 "
+
+int virgo_conf_parse(const char *text, const char *name,
+		     struct virgo_addrs *addrs, char *err, size_t err_len)
+{
+	const char *p = text, *end;
+	char tok[64];
+	int line = 1, i;
+	size_t n;
+	struct in_addr a;
+
+	addrs->n = 0;
+	while (*p) {
+		if (*p == '\n')
+			line++;
+		if (*p == '#') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (strchr(", \t\r\n", *p)) {
+			p++;
+			continue;
+		}
+		end = p + strcspn(p, ", \t\r\n#");
+		n = end - p;
+		snprintf(tok, sizeof(tok), "%.*s%s", (int)(n < 40 ? n : 40), p,
+			 n < 40 ? "" : "...");
+		if (n >= 16 || inet_pton(AF_INET, tok, &a) != 1) {
+			snprintf(err, err_len, "%s:%d: '%s' is not an IPv4 address",
+				 name, line, tok);
+			return -EINVAL;
+		}
+		if (a.s_addr == 0 || (ntohl(a.s_addr) >> 24) == 127 ||
+		    (ntohl(a.s_addr) >> 28) >= 14) {
+			snprintf(err, err_len, "%s:%d: '%s' cannot be a node address",
+				 name, line, tok);
+			return -EINVAL;
+		}
+		for (i = 0; i < addrs->n; i++) {
+			if (addrs->addr[i] == a.s_addr) {
+				snprintf(err, err_len, "%s:%d: '%s' is listed twice",
+					 name, line, tok);
+				return -EINVAL;
+			}
+		}
+		if (addrs->n == VIRGO_NODES_MAX) {
+			snprintf(err, err_len, "%s:%d: more than %d nodes",
+				 name, line, VIRGO_NODES_MAX);
+			return -EINVAL;
+		}
+		addrs->addr[addrs->n++] = a.s_addr;
+		p = end;
+	}
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int virgo_key_parse(const char *text, uint8_t *key, size_t key_max)
+{
+	size_t n = 0;
+	int hi = -1, v;
+
+	for (; *text; text++) {
+		if (strchr(" \t\r\n", *text))
+			continue;
+		v = hexval(*text);
+		if (v < 0 || n == key_max)
+			return -EINVAL;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			key[n++] = hi << 4 | v;
+			hi = -1;
+		}
+	}
+	if (hi >= 0 || n < VIRGO_KEY_BYTES_MIN || n > VIRGO_KEY_BYTES_MAX)
+		return -EINVAL;
+	return n;
+}
+
+int virgo_auth_answer(const uint8_t *key, size_t key_len,
+		      const char *nonce_hex, char mac_hex[65])
+{
+	char msg[sizeof(AUTH_CONTEXT) - 1 + 64];
+	uint8_t mac[SHA256_LEN];
+	int i;
+
+	if (strlen(nonce_hex) != 64)
+		return -EPROTO;
+	for (i = 0; i < 64; i++)
+		if (hexval(nonce_hex[i]) < 0)
+			return -EPROTO;
+	memcpy(msg, AUTH_CONTEXT, sizeof(AUTH_CONTEXT) - 1);
+	memcpy(msg + sizeof(AUTH_CONTEXT) - 1, nonce_hex, 64);
+	hmac_sha256(key, key_len, msg, sizeof(msg), mac);
+	for (i = 0; i < SHA256_LEN; i++)
+		sprintf(mac_hex + 2 * i, "%02x", mac[i]);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned int port;
+} services[] = {
+	{ "cpupool", 10000 }, { "eventnet", 20000 }, { "mempool", 30000 },
+	{ "core", 40000 }, { "cloudfs", 50000 }, { "queue", 60000 },
+	{ "kingcobra", 60000 },
+};
+
+unsigned int virgo_service_port(const char *name)
+{
+	unsigned int i;
+	char *end;
+	long port;
+
+	for (i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (!strcmp(name, services[i].name))
+			return services[i].port;
+	port = strtol(name, &end, 10);
+	if (*name && !*end && port > 0 && port < 65536)
+		return port;
+	return 0;
+}
+
+/* One line from @fd, byte by byte so nothing after it is consumed. */
+static int read_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+	char c;
+
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		if (!r)
+			return -ECONNRESET;
+		if (c == '\n')
+			break;
+		if (n + 1 < len)
+			buf[n++] = c;
+	}
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, buf, len);
+		if (w < 0)
+			return -errno;
+		buf += w;
+		len -= w;
+	}
+	return 0;
+}
+
+static int authenticate(int fd, const uint8_t *key, size_t key_len)
+{
+	char line[256], mac[65], answer[80];
+	int ret;
+
+	ret = read_line(fd, line, sizeof(line));
+	if (ret < 0)
+		return ret;
+	if (!strncmp(line, "ERROR EACCES", 12))
+		return -EACCES;
+	if (strncmp(line, "AUTH-CHALLENGE ", 15))
+		return -EPROTO;
+	ret = virgo_auth_answer(key, key_len, line + 15, mac);
+	if (ret)
+		return ret;
+	snprintf(answer, sizeof(answer), "AUTH %s\n", mac);
+	ret = write_all(fd, answer, strlen(answer));
+	if (ret)
+		return ret;
+	ret = read_line(fd, line, sizeof(line));
+	if (ret < 0)
+		return ret;
+	return strcmp(line, "OK") ? -EACCES : 0;
+}
+
+int virgo_connect(uint32_t addr, unsigned int port, const char *source,
+		  const uint8_t *key, size_t key_len, int timeout_ms)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = addr };
+	struct timeval tv = { timeout_ms / 1000, timeout_ms % 1000 * 1000 };
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int fd, ret, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (source) {
+		if (inet_pton(AF_INET, source, &src.sin_addr) != 1) {
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		ret = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+		goto fail;
+	}
+	if (key_len) {
+		ret = authenticate(fd, key, key_len);
+		if (ret)
+			goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+int virgo_read_file(const char *path, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (n + 1 < len && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	if (n + 1 >= len)
+		return -EFBIG;
+	buf[n] = '\0';
+	return n;
+}
+
+int virgo_cfs_write(const char *rel, const char *text)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", VIRGO_CONFIGFS, rel);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, text, strlen(text));
+	close(fd);
+	return ret;
+}
+
+int virgo_cfs_read(const char *rel, char *buf, size_t len)
+{
+	char path[256];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", VIRGO_CONFIGFS, rel);
+	n = virgo_read_file(path, buf, len);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libvirgo - talk to a VIRGO cluster from userspace
+ *
+ * Configuration files, the kernel's node table (configfs), and the
+ * services' text protocols with the cluster's HMAC challenge-response.
+ * Functions return 0 or a negative errno unless said otherwise.
+ */
+#ifndef LIBVIRGO_H
+#define LIBVIRGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/virgo.h>
+
+#define VIRGO_CONFIGFS		"/sys/kernel/config/virgo"
+#define VIRGO_CLOUD_CONF	"/etc/virgo_cloud.conf"
+#define VIRGO_CLIENT_CONF	"/etc/virgo_client.conf"
+#define VIRGO_KEY_FILE		"/etc/virgo_cluster.key"
+#define VIRGO_NODES_MAX		64
+#define VIRGO_KEY_BYTES_MIN	16
+#define VIRGO_KEY_BYTES_MAX	64
+
+/* A list of node addresses, as read from a configuration file. */
+struct virgo_addrs {
+	uint32_t addr[VIRGO_NODES_MAX];		/* IPv4, network order */
+	int n;
+};
+
+/*
+ * virgo_conf_parse - read a node list: comma- and/or newline-separated
+ * IPv4 addresses, '#' starts a comment. On error, @err gets
+ * "NAME:LINE: what is wrong" and the result is -EINVAL.
+ */
+int virgo_conf_parse(const char *text, const char *name,
+		     struct virgo_addrs *addrs, char *err, size_t err_len);
+
+/* virgo_key_parse - a key file: 32..128 hex digits; returns the length. */
+int virgo_key_parse(const char *text, uint8_t *key, size_t key_max);
+
+/* virgo_auth_answer - the "AUTH <mac>" answer to "AUTH-CHALLENGE <nonce>". */
+int virgo_auth_answer(const uint8_t *key, size_t key_len,
+		      const char *nonce_hex, char mac_hex[65]);
+
+/* virgo_service_port - "core", "mempool", ... or a number; 0 if unknown. */
+unsigned int virgo_service_port(const char *name);
+
+/*
+ * virgo_connect - a TCP connection to a node's service, authenticated with
+ * @key when @key_len > 0. @source, if not NULL, is the local address to
+ * connect from. Returns a file descriptor or a negative errno (-EACCES:
+ * the node refused us).
+ */
+int virgo_connect(uint32_t addr, unsigned int port, const char *source,
+		  const uint8_t *key, size_t key_len, int timeout_ms);
+
+/* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
+int virgo_read_file(const char *path, char *buf, size_t len);
+
+/* Write @text to configfs attribute @rel under VIRGO_CONFIGFS. */
+int virgo_cfs_write(const char *rel, const char *text);
+int virgo_cfs_read(const char *rel, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virgo - the VIRGO cluster command-line tool
+ */
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "libvirgo.h"
+
+static const char usage[] =
+"usage: virgo COMMAND [ARGS]\n"
+"\n"
+"  config load [--cloud FILE] [--client FILE] [--key FILE|none] [--self ADDR]\n"
+"        read the node lists (default " VIRGO_CLOUD_CONF ", " VIRGO_CLIENT_CONF ")\n"
+"        and the cluster key (default " VIRGO_KEY_FILE ", if present), check\n"
+"        them all, then load them into the kernel and start the services.\n"
+"        Bad files change nothing. --self: this node's address (default:\n"
+"        the listed address this machine has).\n"
+"  status\n"
+"        the node table: id, address, state, load, round trip; the policy.\n"
+"  balancer [POLICY]\n"
+"        show or set the policy: prg, least-loaded, round-robin.\n"
+"  pick [COUNT]\n"
+"        ask the balancer COUNT times (default 1); print each node's share.\n"
+"  send [--node ID | --addr ADDR] [--source ADDR] [--key FILE|none] SERVICE LINE...\n"
+"        send each LINE to SERVICE (core, cpupool, mempool, cloudfs, queue,\n"
+"        eventnet or a port) on a node (default 127.0.0.1), answering the\n"
+"        challenge when a key is set, and print the replies. Exits 1 if a\n"
+"        reply is an ERROR line.\n"
+"  help\n";
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "virgo: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+/* The key from @path ("none": no key); 0 when absent and optional. */
+static int load_key(const char *path, int required, uint8_t *key)
+{
+	char text[512];
+	int n;
+
+	if (!strcmp(path, "none"))
+		return 0;
+	n = virgo_read_file(path, text, sizeof(text));
+	if (n == -ENOENT && !required)
+		return 0;
+	if (n < 0) {
+		fprintf(stderr, "virgo: %s: %s\n", path, strerror(-n));
+		return -1;
+	}
+	n = virgo_key_parse(text, key, VIRGO_KEY_BYTES_MAX);
+	if (n < 0) {
+		fprintf(stderr, "virgo: %s: a key is %d to %d hex digits\n", path,
+			2 * VIRGO_KEY_BYTES_MIN, 2 * VIRGO_KEY_BYTES_MAX);
+		return -1;
+	}
+	return n;
+}
+
+static int read_conf(const char *path, int required, struct virgo_addrs *addrs)
+{
+	char text[16384], err[160];
+	int n = virgo_read_file(path, text, sizeof(text));
+
+	if (n == -ENOENT && !required)
+		return 1;
+	if (n < 0) {
+		fprintf(stderr, "virgo: %s: %s\n", path, strerror(-n));
+		return -1;
+	}
+	if (virgo_conf_parse(text, path, addrs, err, sizeof(err))) {
+		fprintf(stderr, "virgo: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int local_address(uint32_t addr)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == addr;
+	freeifaddrs(ifa);
+	return found;
+}
+
+static int cmd_config_load(int argc, char **argv)
+{
+	const char *cloud = VIRGO_CLOUD_CONF, *client = VIRGO_CLIENT_CONF;
+	const char *keyfile = VIRGO_KEY_FILE, *self_arg = NULL;
+	int key_required = 0, have_client, key_len, i, j, self = 0, ret;
+	struct virgo_addrs nodes, clients;
+	uint8_t key[VIRGO_KEY_BYTES_MAX];
+	char rel[320], text[320], addr[INET_ADDRSTRLEN];
+	struct in_addr self_addr;
+	struct dirent *d;
+	DIR *dir;
+
+	for (i = 0; i < argc; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--cloud"))
+			cloud = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--client"))
+			client = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--key"))
+			keyfile = argv[++i], key_required = 1;
+		else if (i + 1 < argc && !strcmp(argv[i], "--self"))
+			self_arg = argv[++i];
+		else
+			return fputs(usage, stderr), 2;
+	}
+
+	/* Read and check everything before touching the kernel. */
+	if (read_conf(cloud, 1, &nodes) < 0)
+		return 1;
+	ret = read_conf(client, 0, &clients);
+	if (ret < 0)
+		return 1;
+	have_client = !ret;
+	if (have_client) {
+		for (i = 0; i < clients.n; i++) {
+			for (j = 0; j < nodes.n && nodes.addr[j] != clients.addr[i]; j++)
+				;
+			if (j == nodes.n) {
+				if (nodes.n == VIRGO_NODES_MAX)
+					return fprintf(stderr, "virgo: more than %d nodes\n",
+						       VIRGO_NODES_MAX), 1;
+				nodes.addr[nodes.n++] = clients.addr[i];
+			}
+		}
+	}
+	if (!nodes.n)
+		return fprintf(stderr, "virgo: %s lists no node\n", cloud), 1;
+	key_len = load_key(keyfile, key_required, key);
+	if (key_len < 0)
+		return 1;
+	if (self_arg && inet_pton(AF_INET, self_arg, &self_addr) != 1)
+		return fprintf(stderr, "virgo: --self %s: not an IPv4 address\n", self_arg), 1;
+	for (i = 0; i < nodes.n && !self; i++)
+		if (self_arg ? nodes.addr[i] == self_addr.s_addr : local_address(nodes.addr[i]))
+			self = i + 1;
+	if (!self)
+		return fprintf(stderr, "virgo: %s\n", self_arg ?
+			       "--self is not a listed node" :
+			       "this machine has none of the listed addresses (use --self)"), 1;
+
+	/* Nodes that are gone or moved first, so that addresses stay unique. */
+	dir = opendir(VIRGO_CONFIGFS "/nodes");
+	if (!dir)
+		return fail(VIRGO_CONFIGFS "/nodes (is CONFIG_VIRGO on, configfs mounted?)",
+			    -errno);
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		i = atoi(d->d_name);
+		snprintf(rel, sizeof(rel), "nodes/%s/address", d->d_name);
+		if (virgo_cfs_read(rel, text, sizeof(text)) < 0)
+			text[0] = '\0';
+		if (i >= 1 && i <= nodes.n &&
+		    !strcmp(text, inet_ntop(AF_INET, &nodes.addr[i - 1], addr, sizeof(addr))))
+			continue;
+		snprintf(text, sizeof(text), "%s/nodes/%s", VIRGO_CONFIGFS, d->d_name);
+		if (rmdir(text))
+			return closedir(dir), fail(text, -errno);
+	}
+	closedir(dir);
+
+	if (key_len) {
+		for (i = 0; i < key_len; i++)
+			sprintf(text + 2 * i, "%02x", key[i]);
+		ret = virgo_cfs_write("key", text);
+	} else {
+		ret = virgo_cfs_write("key", "none");
+	}
+	if (ret)
+		return fail("key", ret);
+	snprintf(text, sizeof(text), "%d", self);
+	ret = virgo_cfs_write("node_id", text);
+	if (ret)
+		return fail("node_id", ret);
+
+	for (i = 0; i < nodes.n; i++) {
+		snprintf(text, sizeof(text), "%s/nodes/%d", VIRGO_CONFIGFS, i + 1);
+		if (mkdir(text, 0755) && errno != EEXIST)
+			return fail(text, -errno);
+		snprintf(rel, sizeof(rel), "nodes/%d/address", i + 1);
+		ret = virgo_cfs_write(rel, inet_ntop(AF_INET, &nodes.addr[i], addr, sizeof(addr)));
+		if (ret)
+			return fail(rel, ret);
+		for (j = 0; have_client && j < clients.n && clients.addr[j] != nodes.addr[i]; j++)
+			;
+		snprintf(rel, sizeof(rel), "nodes/%d/client", i + 1);
+		ret = virgo_cfs_write(rel, !have_client || j < clients.n ? "1" : "0");
+		if (ret)
+			return fail(rel, ret);
+	}
+	ret = virgo_cfs_write("listen", "1");
+	if (ret)
+		return fail("listen", ret);
+	printf("virgo: %d nodes, this is node %d, %s\n", nodes.n, self,
+	       key_len ? "authenticated (hmac-sha256)" : "unauthenticated (lab mode)");
+	return 0;
+}
+
+static int cmd_status(void)
+{
+	char rel[64], addr[64], state[32], load[96], rtt[32], client[8], v[64];
+	int id, self, runq;
+	unsigned long long free_kb;
+	char load1[16];
+
+	if (virgo_cfs_read("node_id", v, sizeof(v)) < 0)
+		return fail(VIRGO_CONFIGFS, -errno ? -errno : -ENOENT);
+	self = atoi(v);
+	printf("%-5s %-15s %-8s %5s %6s %9s %8s %s\n", "node", "address", "state",
+	       "runq", "load1", "free-MiB", "rtt-us", "client");
+	for (id = 1; id <= VIRGO_NODES_MAX; id++) {
+		snprintf(rel, sizeof(rel), "nodes/%d/address", id);
+		if (virgo_cfs_read(rel, addr, sizeof(addr)) < 0)
+			continue;
+		snprintf(rel, sizeof(rel), "nodes/%d/state", id);
+		virgo_cfs_read(rel, state, sizeof(state));
+		snprintf(rel, sizeof(rel), "nodes/%d/load", id);
+		virgo_cfs_read(rel, load, sizeof(load));
+		snprintf(rel, sizeof(rel), "nodes/%d/rtt_us", id);
+		virgo_cfs_read(rel, rtt, sizeof(rtt));
+		snprintf(rel, sizeof(rel), "nodes/%d/client", id);
+		virgo_cfs_read(rel, client, sizeof(client));
+		if (sscanf(load, "%d %15s %llu", &runq, load1, &free_kb) != 3)
+			runq = 0, strcpy(load1, "-"), free_kb = 0;
+		printf("%-5s %-15s %-8s %5d %6s %9llu %8s %s\n",
+		       id == self ? (snprintf(v, sizeof(v), "%d*", id), v) :
+		       (snprintf(v, sizeof(v), "%d", id), v),
+		       addr, state, runq, load1, free_kb / 1024, rtt,
+		       atoi(client) ? "yes" : "no");
+	}
+	virgo_cfs_read("balancer", v, sizeof(v));
+	printf("balancer: %s", v);
+	virgo_cfs_read("auth", v, sizeof(v));
+	printf("   auth: %s", v);
+	virgo_cfs_read("listen", v, sizeof(v));
+	printf("   listening: %s\n", atoi(v) ? "yes" : "no");
+	return 0;
+}
+
+static int cmd_balancer(int argc, char **argv)
+{
+	char v[64];
+	int ret;
+
+	if (argc > 1)
+		return fputs(usage, stderr), 2;
+	if (argc == 1) {
+		ret = virgo_cfs_write("balancer", argv[0]);
+		if (ret)
+			return fprintf(stderr, "virgo: balancer %s: %s (prg, least-loaded, round-robin)\n",
+				       argv[0], strerror(-ret)), 1;
+	}
+	ret = virgo_cfs_read("balancer", v, sizeof(v));
+	if (ret < 0)
+		return fail("balancer", ret);
+	printf("%s\n", v);
+	return 0;
+}
+
+static int cmd_pick(int argc, char **argv)
+{
+	unsigned long count = 1, i, hits[VIRGO_NODES_MAX + 1] = {};
+	char v[32];
+	int id, ret;
+
+	if (argc > 1 || (argc && (count = strtoul(argv[0], NULL, 10)) == 0))
+		return fputs(usage, stderr), 2;
+	for (i = 0; i < count; i++) {
+		ret = virgo_cfs_read("pick", v, sizeof(v));
+		if (ret < 0)
+			return fail("pick", ret);
+		id = atoi(v);
+		if (id < 1 || id > VIRGO_NODES_MAX)
+			return fail("pick", -EPROTO);
+		hits[id]++;
+	}
+	if (count == 1)
+		return printf("%d\n", id), 0;
+	for (id = 1; id <= VIRGO_NODES_MAX; id++)
+		if (hits[id])
+			printf("node %d: %lu\n", id, hits[id]);
+	return 0;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	const char *keyfile = VIRGO_KEY_FILE, *source = NULL, *node = NULL;
+	int key_required = 0, key_len, fd, i, errors = 0;
+	char target[64] = "127.0.0.1", rel[64], buf[4096];
+	uint8_t key[VIRGO_KEY_BYTES_MAX];
+	struct in_addr addr;
+	unsigned int port;
+	size_t n, col = 0;
+	ssize_t r;
+
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--node"))
+			node = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--addr"))
+			snprintf(target, sizeof(target), "%s", argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "--source"))
+			source = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--key"))
+			keyfile = argv[++i], key_required = 1;
+		else
+			return fputs(usage, stderr), 2;
+	}
+	if (argc - i < 2)
+		return fputs(usage, stderr), 2;
+	port = virgo_service_port(argv[i]);
+	if (!port)
+		return fprintf(stderr, "virgo: unknown service '%s'\n", argv[i]), 2;
+	if (node) {
+		snprintf(rel, sizeof(rel), "nodes/%s/address", node);
+		if (virgo_cfs_read(rel, target, sizeof(target)) <= 0)
+			return fprintf(stderr, "virgo: no node %s\n", node), 1;
+	}
+	if (inet_pton(AF_INET, target, &addr) != 1)
+		return fprintf(stderr, "virgo: '%s' is not an IPv4 address\n", target), 2;
+	key_len = load_key(keyfile, key_required, key);
+	if (key_len < 0)
+		return 1;
+
+	fd = virgo_connect(addr.s_addr, port, source, key, key_len, 5000);
+	if (fd < 0)
+		return fail(target, fd);
+	/*
+	 * A server that refuses us says why and hangs up: a failed write is
+	 * not the end, what it said is still to be read.
+	 */
+	for (i++; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (n >= sizeof(buf))
+			return close(fd), fprintf(stderr, "virgo: line too long\n"), 2;
+		memcpy(buf, argv[i], n);
+		buf[n++] = '\n';
+		if (write(fd, buf, n) != (ssize_t)n)
+			break;
+	}
+	shutdown(fd, SHUT_WR);
+	/* Print every reply; note the lines that start with "ERROR ". */
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		fwrite(buf, 1, r, stdout);
+		for (n = 0; n < (size_t)r; n++) {
+			if (buf[n] == '\n')
+				col = 0;		/* a new line starts */
+			else if (col >= 6)
+				continue;		/* decided for this line */
+			else if (buf[n] != "ERROR "[col])
+				col = 7;		/* not an error line */
+			else if (++col == 6)
+				errors++;
+		}
+	}
+	close(fd);
+	if (r < 0)
+		return fail("receive", -errno);
+	return errors ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h"))
+		return fputs(usage, argc < 2 ? stderr : stdout), argc < 2 ? 2 : 0;
+	if (!strcmp(argv[1], "config") && argc >= 3 && !strcmp(argv[2], "load"))
+		return cmd_config_load(argc - 3, argv + 3);
+	if (!strcmp(argv[1], "status") && argc == 2)
+		return cmd_status();
+	if (!strcmp(argv[1], "balancer"))
+		return cmd_balancer(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "pick"))
+		return cmd_pick(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 2, argv + 2);
+	fputs(usage, stderr);
+	return 2;
+}
