@@ -49,6 +49,7 @@ static void prg_spread(struct kunit *test, unsigned int n, u64 critical_x1000)
 	unsigned int count[8] = {}, rr = 0, i;
 	struct rnd_state rs;
 	int pick;
+	u64 chi2;
 
 	up_nodes(c, n + 1);
 	c[n].up = false;		/* a down node is never chosen */
@@ -60,11 +61,15 @@ static void prg_spread(struct kunit *test, unsigned int n, u64 critical_x1000)
 		KUNIT_ASSERT_LT(test, pick, (int)n);
 		count[pick]++;
 	}
+	chi2 = chi_square_x1000(count, n, PICKS);
 	for (i = 0; i < n; i++)
 		kunit_info(test, "node %u: %u picks, expected %u\n", i + 1,
 			   count[i], PICKS / n);
+	kunit_info(test, "%u nodes: chi-square %llu.%03llu, p > 0.01 below %llu.%03llu\n",
+		   n, chi2 / 1000, chi2 % 1000, critical_x1000 / 1000,
+		   critical_x1000 % 1000);
 	/* p > 0.01 at n - 1 degrees of freedom */
-	KUNIT_EXPECT_LT(test, chi_square_x1000(count, n, PICKS), critical_x1000);
+	KUNIT_EXPECT_LT(test, chi2, critical_x1000);
 }
 
 static void virgo_test_prg_uniform(struct kunit *test)
@@ -138,7 +143,8 @@ static void virgo_test_nobody_up(struct kunit *test)
 	int policy;
 
 	up_nodes(c, 2);
-	c[0].up = c[1].up = false;
+	c[0].up = false;
+	c[1].up = false;
 	for (policy = 0; policy < VIRGO_POLICY_COUNT; policy++)
 		KUNIT_EXPECT_EQ(test, virgo_balancer_choose(policy, c, 2, 0, &rr),
 				-EHOSTUNREACH);

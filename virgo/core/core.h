@@ -10,18 +10,20 @@
 #ifndef _VIRGO_CORE_H
 #define _VIRGO_CORE_H
 
+#include <linux/bits.h>
 #include <linux/in.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/stdarg.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #define VIRGO_MAX_NODES		64	/* node ids are 1..VIRGO_MAX_NODES */
 #define VIRGO_LINE_MAX		4096	/* longest request or reply line */
-#define VIRGO_PAYLOAD_MAX	(1U << 20) /* longest length-prefixed payload */
+#define VIRGO_PAYLOAD_MAX	BIT(20)	/* longest length-prefixed payload */
 
 /* Service ports (the seed's, plus the core's own). */
 #define VIRGO_PORT_CPUPOOL	10000
@@ -69,6 +71,7 @@ int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
 int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len);
 int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len);
 __printf(2, 3) int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...);
+__printf(2, 0) int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va_list args);
 void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
 
 /* ------------------------------------------------------------ auth */
@@ -139,7 +142,7 @@ struct virgo_node {
 	bool client;
 	struct kref ref;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* protects state..connect_err */
 	enum virgo_node_state state;
 	struct virgo_load load;
 	u32 rtt_us;
@@ -205,7 +208,7 @@ struct virgo_service {
 	struct socket *listener;
 	struct work_struct accept_work;
 	struct list_head conns;
-	struct mutex lock;
+	struct mutex lock;	/* protects conns, nconns, stopping */
 	unsigned int nconns;
 	bool stopping;
 	wait_queue_head_t drained;

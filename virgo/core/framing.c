@@ -68,8 +68,10 @@ int virgo_linebuf_take(struct virgo_linebuf *lb, char **line, size_t *len)
  */
 size_t virgo_linebuf_room(struct virgo_linebuf *lb, char **where)
 {
-	if (lb->start == lb->end)
-		lb->start = lb->end = 0;
+	if (lb->start == lb->end) {
+		lb->start = 0;
+		lb->end = 0;
+	}
 	*where = lb->buf + lb->end;
 	return VIRGO_LINE_MAX - lb->end;
 }

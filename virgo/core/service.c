@@ -28,16 +28,11 @@ static bool virgo_listening;
 int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...)
 {
 	va_list args;
-	char *text;
 	int ret;
 
 	va_start(args, fmt);
-	text = kvasprintf(GFP_KERNEL, fmt, args);
+	ret = virgo_sock_vprintf(&conn->vs, fmt, args);
 	va_end(args);
-	if (!text)
-		return -ENOMEM;
-	ret = virgo_sock_write(&conn->vs, text, strlen(text));
-	kfree(text);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(virgo_conn_printf);

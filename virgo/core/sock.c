@@ -107,18 +107,25 @@ int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len)
 	return 0;
 }
 
-int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...)
+int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va_list args)
 {
-	va_list args;
-	char *text;
+	char *text = kvasprintf(GFP_KERNEL, fmt, args);
 	int ret;
 
-	va_start(args, fmt);
-	text = kvasprintf(GFP_KERNEL, fmt, args);
-	va_end(args);
 	if (!text)
 		return -ENOMEM;
 	ret = virgo_sock_write(vs, text, strlen(text));
 	kfree(text);
+	return ret;
+}
+
+int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...)
+{
+	va_list args;
+	int ret;
+
+	va_start(args, fmt);
+	ret = virgo_sock_vprintf(vs, fmt, args);
+	va_end(args);
 	return ret;
 }
