@@ -11,6 +11,7 @@ BUILD     ?= $(CURDIR)/build
 SRC       := $(BUILD)/src
 OBJ       ?= $(BUILD)/obj
 HARNESS   := $(BUILD)/harness
+HARNESS_DEBUG := $(BUILD)/harness-debug
 NODES     ?= 3
 
 # ccache keeps rebuilds of an unchanged kernel cheap, even after the base is
@@ -26,8 +27,8 @@ JOBS      ?= $(shell nproc)
 KMAKE      = $(MAKE) -C $(SRC) $(KCC)
 KCONFIGS  := kernel/configs/virgo.config kernel/configs/virgo_qemu.config
 
-VIRGO_GOALS := help check cluster deps tree harness-kernel harness-initramfs \
-	       distclean-virgo
+VIRGO_GOALS := help check check-debug cluster deps tree harness-kernel \
+	       harness-debug-kernel harness-initramfs distclean-virgo
 KERNEL_GOALS := $(filter-out $(VIRGO_GOALS),$(MAKECMDGOALS))
 
 .DEFAULT_GOAL := all
@@ -36,14 +37,17 @@ KERNEL_GOALS := $(filter-out $(VIRGO_GOALS),$(MAKECMDGOALS))
 # ---------------------------------------------------------------- help
 help:
 	@echo 'VIRGO targets:'
-	@echo '  check             - install what is missing, build the harness kernel and'
-	@echo '                      userspace, boot QEMU clusters and run every test'
+	@echo '  check             - install what is missing, build the node kernels (plain'
+	@echo '                      and debug) and userspace, boot QEMU clusters, run'
+	@echo '                      every test on both kernels'
 	@echo '  cluster           - boot a NODES-node cluster (default $(NODES)) with node 1'"'"'s'
 	@echo '                      shell on this terminal; leaving the shell stops it'
 	@echo '  deps              - install the Debian packages VIRGO builds and tests with'
 	@echo '  tree              - lay the repository over the 6.12 base in $(SRC)'
 	@echo '  harness-kernel    - build the QEMU node kernel in $(HARNESS)'
 	@echo '  harness-initramfs - build the node initramfs (busybox + VIRGO tools)'
+	@echo '  check-debug       - only the tests on the KASAN/UBSAN/lockdep/kmemleak'
+	@echo '                      node kernel (build/harness-debug); any report fails'
 	@echo '  distclean-virgo   - remove $(BUILD) (the assembled tree and all objects)'
 	@echo ''
 	@echo 'Any other target is a kernel target, run in $(SRC) with O=$(OBJ):'
@@ -82,11 +86,22 @@ $(HARNESS)/.config: $(KCONFIGS) | tree
 harness-kernel: tree $(HARNESS)/.config
 	+$(KMAKE) O=$(HARNESS) -j$(JOBS) bzImage headers
 
+$(HARNESS_DEBUG)/.config: $(KCONFIGS) kernel/configs/virgo_debug.config | tree
+	@mkdir -p $(HARNESS_DEBUG)
+	+$(KMAKE) O=$(HARNESS_DEBUG) -s allnoconfig virgo.config virgo_qemu.config \
+		virgo_debug.config
+
+harness-debug-kernel: tree $(HARNESS_DEBUG)/.config
+	+$(KMAKE) O=$(HARNESS_DEBUG) -j$(JOBS) bzImage
+
 harness-initramfs: harness-kernel
 	@testing/build-initramfs $(SRC) $(HARNESS)
 
-check: deps harness-initramfs
-	@testing/run-all
+check: deps harness-initramfs harness-debug-kernel
+	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all
+
+check-debug: deps harness-initramfs harness-debug-kernel
+	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all debug-
 
 cluster: harness-initramfs
 	@testing/virgo-cluster shell -n $(NODES)
