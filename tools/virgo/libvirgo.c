@@ -19,8 +19,6 @@
 #include "libvirgo.h"
 #include "sha256.h"
 
-#define AUTH_CONTEXT "virgo-auth-v1 "
-
 int virgo_conf_parse(const char *text, const char *name,
 		     struct virgo_addrs *addrs, char *err, size_t err_len)
 {
@@ -104,7 +102,7 @@ int virgo_key_parse(const char *text, uint8_t *key, size_t key_max)
 			hi = -1;
 		}
 	}
-	if (hi >= 0 || n < VIRGO_KEY_BYTES_MIN || n > VIRGO_KEY_BYTES_MAX)
+	if (hi >= 0 || n < VIRGO_KEY_MIN || n > VIRGO_KEY_MAX)
 		return -EINVAL;
 	return n;
 }
@@ -112,17 +110,17 @@ int virgo_key_parse(const char *text, uint8_t *key, size_t key_max)
 int virgo_auth_answer(const uint8_t *key, size_t key_len,
 		      const char *nonce_hex, char mac_hex[65])
 {
-	char msg[sizeof(AUTH_CONTEXT) - 1 + 64];
+	char msg[sizeof(VIRGO_AUTH_CONTEXT) - 1 + VIRGO_AUTH_HEX];
 	uint8_t mac[SHA256_LEN];
 	int i;
 
-	if (strlen(nonce_hex) != 64)
+	if (strlen(nonce_hex) != VIRGO_AUTH_HEX)
 		return -EPROTO;
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < VIRGO_AUTH_HEX; i++)
 		if (hexval(nonce_hex[i]) < 0)
 			return -EPROTO;
-	memcpy(msg, AUTH_CONTEXT, sizeof(AUTH_CONTEXT) - 1);
-	memcpy(msg + sizeof(AUTH_CONTEXT) - 1, nonce_hex, 64);
+	memcpy(msg, VIRGO_AUTH_CONTEXT, sizeof(VIRGO_AUTH_CONTEXT) - 1);
+	memcpy(msg + sizeof(VIRGO_AUTH_CONTEXT) - 1, nonce_hex, VIRGO_AUTH_HEX);
 	hmac_sha256(key, key_len, msg, sizeof(msg), mac);
 	for (i = 0; i < SHA256_LEN; i++)
 		sprintf(mac_hex + 2 * i, "%02x", mac[i]);
@@ -133,9 +131,10 @@ static const struct {
 	const char *name;
 	unsigned int port;
 } services[] = {
-	{ "cpupool", 10000 }, { "eventnet", 20000 }, { "mempool", 30000 },
-	{ "core", 40000 }, { "cloudfs", 50000 }, { "queue", 60000 },
-	{ "kingcobra", 60000 },
+	{ "cpupool", VIRGO_PORT_CPUPOOL }, { "eventnet", VIRGO_PORT_EVENTNET },
+	{ "mempool", VIRGO_PORT_MEMPOOL }, { "core", VIRGO_PORT_CORE },
+	{ "cloudfs", VIRGO_PORT_CLOUDFS }, { "queue", VIRGO_PORT_QUEUE },
+	{ "kingcobra", VIRGO_PORT_QUEUE },
 };
 
 unsigned int virgo_service_port(const char *name)

@@ -18,8 +18,6 @@
 #define VIRGO_CLIENT_CONF	"/etc/virgo_client.conf"
 #define VIRGO_KEY_FILE		"/etc/virgo_cluster.key"
 #define VIRGO_NODES_MAX		64
-#define VIRGO_KEY_BYTES_MIN	16
-#define VIRGO_KEY_BYTES_MAX	64
 
 /* A list of node addresses, as read from a configuration file. */
 struct virgo_addrs {
@@ -35,7 +33,7 @@ struct virgo_addrs {
 int virgo_conf_parse(const char *text, const char *name,
 		     struct virgo_addrs *addrs, char *err, size_t err_len);
 
-/* virgo_key_parse - a key file: 32..128 hex digits; returns the length. */
+/* virgo_key_parse - a key file: 2 * VIRGO_KEY_MIN..MAX hex digits; returns the length. */
 int virgo_key_parse(const char *text, uint8_t *key, size_t key_max);
 
 /* virgo_auth_answer - the "AUTH <mac>" answer to "AUTH-CHALLENGE <nonce>". */

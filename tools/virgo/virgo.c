@@ -60,10 +60,10 @@ static int load_key(const char *path, int required, uint8_t *key)
 		fprintf(stderr, "virgo: %s: %s\n", path, strerror(-n));
 		return -1;
 	}
-	n = virgo_key_parse(text, key, VIRGO_KEY_BYTES_MAX);
+	n = virgo_key_parse(text, key, VIRGO_KEY_MAX);
 	if (n < 0) {
 		fprintf(stderr, "virgo: %s: a key is %d to %d hex digits\n", path,
-			2 * VIRGO_KEY_BYTES_MIN, 2 * VIRGO_KEY_BYTES_MAX);
+			2 * VIRGO_KEY_MIN, 2 * VIRGO_KEY_MAX);
 		return -1;
 	}
 	return n;
@@ -107,7 +107,7 @@ static int cmd_config_load(int argc, char **argv)
 	const char *keyfile = VIRGO_KEY_FILE, *self_arg = NULL;
 	int key_required = 0, have_client, key_len, i, j, self = 0, ret;
 	struct virgo_addrs nodes, clients;
-	uint8_t key[VIRGO_KEY_BYTES_MAX];
+	uint8_t key[VIRGO_KEY_MAX];
 	char rel[320], text[320], addr[INET_ADDRSTRLEN];
 	struct in_addr self_addr;
 	struct dirent *d;
@@ -309,7 +309,7 @@ static int cmd_send(int argc, char **argv)
 	const char *keyfile = VIRGO_KEY_FILE, *source = NULL, *node = NULL;
 	int key_required = 0, key_len, fd, i, errors = 0;
 	char target[64] = "127.0.0.1", rel[64], buf[4096];
-	uint8_t key[VIRGO_KEY_BYTES_MAX];
+	uint8_t key[VIRGO_KEY_MAX];
 	struct in_addr addr;
 	unsigned int port;
 	size_t n, col = 0;

@@ -18,7 +18,6 @@
 #include <linux/string.h>
 #include "core.h"
 
-#define VIRGO_AUTH_CONTEXT	"virgo-auth-v1 "
 #define VIRGO_NONCE_BYTES	(VIRGO_AUTH_HEX / 2)
 
 static DEFINE_MUTEX(virgo_key_lock);

@@ -20,18 +20,11 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/virgo.h>
 
 #define VIRGO_MAX_NODES		64	/* node ids are 1..VIRGO_MAX_NODES */
 #define VIRGO_LINE_MAX		4096	/* longest request or reply line */
 #define VIRGO_PAYLOAD_MAX	BIT(20)	/* longest length-prefixed payload */
-
-/* Service ports (the seed's, plus the core's own). */
-#define VIRGO_PORT_CPUPOOL	10000
-#define VIRGO_PORT_EVENTNET	20000
-#define VIRGO_PORT_MEMPOOL	30000
-#define VIRGO_PORT_CORE		40000
-#define VIRGO_PORT_CLOUDFS	50000
-#define VIRGO_PORT_QUEUE	60000
 
 /* ------------------------------------------------------------ framing */
 
@@ -75,10 +68,6 @@ __printf(2, 0) int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va
 void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
 
 /* ------------------------------------------------------------ auth */
-
-#define VIRGO_AUTH_HEX		64	/* hex digits of a nonce or a MAC */
-#define VIRGO_KEY_MIN		16
-#define VIRGO_KEY_MAX		64
 
 int virgo_auth_init(void);
 void virgo_auth_exit(void);

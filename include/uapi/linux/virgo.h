@@ -35,4 +35,25 @@
 #endif
 #endif
 
+/*
+ * Service ports: every node's VIRGO services listen on these TCP ports.
+ * Each speaks a line protocol (Documentation/virgo/core.rst).
+ */
+#define VIRGO_PORT_CPUPOOL	10000
+#define VIRGO_PORT_EVENTNET	20000
+#define VIRGO_PORT_MEMPOOL	30000
+#define VIRGO_PORT_CORE		40000
+#define VIRGO_PORT_CLOUDFS	50000
+#define VIRGO_PORT_QUEUE	60000
+
+/*
+ * Cluster authentication: a key of VIRGO_KEY_MIN..VIRGO_KEY_MAX bytes; the
+ * answer to "AUTH-CHALLENGE <nonce>" is HMAC-SHA256(key, VIRGO_AUTH_CONTEXT
+ * nonce) in hex, both nonce and MAC VIRGO_AUTH_HEX hex digits.
+ */
+#define VIRGO_KEY_MIN		16
+#define VIRGO_KEY_MAX		64
+#define VIRGO_AUTH_HEX		64
+#define VIRGO_AUTH_CONTEXT	"virgo-auth-v1 "
+
 #endif /* _UAPI_LINUX_VIRGO_H */
