@@ -27,7 +27,7 @@ JOBS      ?= $(shell nproc)
 KMAKE      = $(MAKE) -C $(SRC) $(KCC)
 KCONFIGS  := kernel/configs/virgo.config kernel/configs/virgo_qemu.config
 
-VIRGO_GOALS := help check check-debug cluster deps tree harness-kernel \
+VIRGO_GOALS := help check check-debug bench cluster deps tree harness-kernel \
 	       harness-debug-kernel harness-initramfs distclean-virgo
 KERNEL_GOALS := $(filter-out $(VIRGO_GOALS),$(MAKECMDGOALS))
 
@@ -47,6 +47,8 @@ help:
 	@echo '  harness-initramfs - build the node initramfs (busybox + VIRGO tools)'
 	@echo '  check-debug       - the kernel tests on the KASAN/UBSAN/lockdep/kmemleak'
 	@echo '                      node kernel (build/harness-debug); any report fails'
+	@echo '  bench             - the benchmarks: virgo_clone against raw TCP and ssh'
+	@echo '                      on the same QEMU nodes; report in $(BUILD)/bench'
 	@echo '  distclean-virgo   - remove $(BUILD) (the assembled tree and all objects)'
 	@echo ''
 	@echo 'Any other target is a kernel target, run in $(SRC) with O=$(OBJ):'
@@ -101,6 +103,10 @@ check: deps harness-initramfs
 
 check-debug: deps harness-initramfs harness-debug-kernel
 	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all debug-
+
+# Numbers to read, not limits to assert: not part of check.
+bench: deps harness-initramfs
+	@testing/bench/run
 
 cluster: harness-initramfs
 	@testing/virgo-cluster shell -n $(NODES)

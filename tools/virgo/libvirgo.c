@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include "libvirgo.h"
@@ -296,4 +297,11 @@ int virgo_cfs_read(const char *rel, char *buf, size_t len)
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return n;
+}
+
+long virgo_clone(struct virgo_clone_args *args)
+{
+	long ret = syscall(__NR_virgo_clone, args, sizeof(*args));
+
+	return ret < 0 ? -errno : ret;
 }

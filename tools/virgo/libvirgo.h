@@ -52,6 +52,12 @@ unsigned int virgo_service_port(const char *name);
 int virgo_connect(uint32_t addr, unsigned int port, const char *source,
 		  const uint8_t *key, size_t key_len, int timeout_ms);
 
+/*
+ * virgo_clone - the virgo_clone(2) system call: run @args->func on a node.
+ * Returns the number of result bytes copied, or a negative errno.
+ */
+long virgo_clone(struct virgo_clone_args *args);
+
 /* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
 int virgo_read_file(const char *path, char *buf, size_t len);
 

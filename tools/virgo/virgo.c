@@ -37,6 +37,16 @@ static const char usage[] =
 "        eventnet or a port) on a node (default 127.0.0.1), answering the\n"
 "        challenge when a key is set, and print the replies. Exits 1 if a\n"
 "        reply is an ERROR line.\n"
+"  clone [--node ID] [--exec] [--timeout MS] [--stdin] [-v] [--count N]\n"
+"        FUNC [ARG...]\n"
+"        run the kernel function FUNC on the node the balancer picks (or\n"
+"        ID); with --exec, the program FUNC from that node's allow-listed\n"
+"        directory. The result (a program's standard output) goes to\n"
+"        stdout. A function's argument is the ARGs joined by spaces, or\n"
+"        with --stdin standard input; a program's are the ARGs. Exits with\n"
+"        the program's status; for a function 0 if it returned 0, else 1.\n"
+"        -v: print where it ran, its status and result size to stderr.\n"
+"        --count N: run it N times; print how many ran on each node instead.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -380,6 +390,109 @@ static int cmd_send(int argc, char **argv)
 	return errors ? 1 : 0;
 }
 
+/* Standard input, whole, at most @max bytes; NULL on error. */
+static char *read_stdin(size_t max, size_t *len)
+{
+	char *buf = malloc(max + 1);
+	ssize_t r = 1;
+
+	*len = 0;
+	while (buf && *len <= max && (r = read(0, buf + *len, max + 1 - *len)) > 0)
+		*len += r;
+	if (buf && (r < 0 || *len > max)) {
+		fprintf(stderr, "virgo: standard input: %s\n",
+			r < 0 ? strerror(errno) : "longer than the argument limit");
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+static int cmd_clone(int argc, char **argv)
+{
+	unsigned long hits[VIRGO_NODES_MAX + 1] = { 0 };
+	struct virgo_clone_args args = { 0 };
+	int i, verbose = 0, from_stdin = 0, count = 1;
+	char *arg, *result;
+	size_t len = 0;
+	long n;
+
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--node"))
+			args.flags |= VIRGO_CLONE_NODE, args.node = atoi(argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "--timeout"))
+			args.timeout_ms = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--exec"))
+			args.flags |= VIRGO_CLONE_EXEC;
+		else if (!strcmp(argv[i], "--stdin"))
+			from_stdin = 1;
+		else if (!strcmp(argv[i], "-v"))
+			verbose = 1;
+		else if (i + 1 < argc && !strcmp(argv[i], "--count"))
+			count = atoi(argv[++i]);
+		else
+			return fputs(usage, stderr), 2;
+	}
+	if (i == argc || count < 1 || (from_stdin && (i + 1 < argc || args.flags & VIRGO_CLONE_EXEC)))
+		return fputs(usage, stderr), 2;
+	args.func = (uintptr_t)argv[i++];
+
+	if (from_stdin) {
+		arg = read_stdin(VIRGO_CLONE_ARG_MAX, &len);
+		if (!arg)
+			return 1;
+	} else {
+		/* Words joined by spaces, or each ended by a NUL for a program. */
+		arg = malloc(VIRGO_CLONE_ARG_MAX + 1);
+		if (!arg)
+			return fail("clone", -ENOMEM);
+		for (; i < argc; i++) {
+			size_t w = strlen(argv[i]) + 1;
+
+			if (len + w > VIRGO_CLONE_ARG_MAX)
+				return fprintf(stderr, "virgo: arguments too long\n"), 2;
+			memcpy(arg + len, argv[i], w);
+			len += w;
+			if (!(args.flags & VIRGO_CLONE_EXEC))
+				arg[len - 1] = ' ';
+		}
+		if (len && !(args.flags & VIRGO_CLONE_EXEC))
+			len--;		/* no space after the last word */
+	}
+	result = malloc(VIRGO_CLONE_RESULT_MAX);
+	if (!result)
+		return fail("clone", -ENOMEM);
+	args.arg = (uintptr_t)arg;
+	args.arg_len = len;
+	args.result = (uintptr_t)result;
+	args.result_len = VIRGO_CLONE_RESULT_MAX;
+
+	for (i = 0; i < count; i++) {
+		n = virgo_clone(&args);
+		if (n < 0)
+			return fail((char *)(uintptr_t)args.func, n);
+		if (args.ran_on <= VIRGO_NODES_MAX)
+			hits[args.ran_on]++;
+	}
+	if (count > 1) {
+		for (i = 1; i <= VIRGO_NODES_MAX; i++)
+			if (hits[i])
+				printf("node %d: %lu\n", i, hits[i]);
+	} else {
+		fwrite(result, 1, n, stdout);
+	}
+	fflush(stdout);
+	if (verbose)
+		fprintf(stderr, "virgo: ran on node %u, status %lld, %llu bytes\n",
+			args.ran_on, (long long)args.status,
+			(unsigned long long)args.result_size);
+	free(result);
+	free(arg);
+	if (args.flags & VIRGO_CLONE_EXEC)
+		return args.status >= 0 && args.status <= 255 ? args.status : 1;
+	return args.status ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -396,6 +509,8 @@ int main(int argc, char **argv)
 		return cmd_pick(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "send"))
 		return cmd_send(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "clone"))
+		return cmd_clone(argc - 2, argv + 2);
 	fputs(usage, stderr);
 	return 2;
 }

@@ -158,13 +158,14 @@ int virgo_auth_server(struct virgo_sock *vs)
  * virgo_auth_client() - answer a server's challenge, when a key is set
  * @vs: a new connection
  *
- * Return: 0, -EACCES when the server refused us, -EPROTO for a server
- * that did not challenge, or a socket error.
+ * Return: 0, -EACCES when the server refused us, the errno of its
+ * "ERROR" line when it turned us away before the challenge (-EBUSY),
+ * -EPROTO for a server that did not challenge, or a socket error.
  */
 int virgo_auth_client(struct virgo_sock *vs)
 {
 	char mac[VIRGO_AUTH_HEX + 1];
-	char *line, *words[3];
+	char *line, *words[8];
 	size_t len;
 	int ret, n;
 
@@ -175,6 +176,8 @@ int virgo_auth_client(struct virgo_sock *vs)
 	if (ret)
 		return ret;
 	n = virgo_split_words(line, words, ARRAY_SIZE(words));
+	if (n >= 2 && !strcmp(words[0], "ERROR"))
+		return virgo_errno_parse(words[1]);	/* refused: busy, stranger */
 	if (n != 2 || strcmp(words[0], "AUTH-CHALLENGE"))
 		return -EPROTO;
 	ret = virgo_auth_mac_cluster(words[1], mac);

@@ -151,25 +151,136 @@ static int virgo_connect_backoff(struct virgo_node *node, u16 port,
 	return ret;
 }
 
-/* One request, one reply line, on @pc. */
-static int virgo_exchange(struct virgo_pconn *pc, const char *request,
-			  char *reply, size_t reply_len)
+/* After a "DATA <n> ..." reply line: the payload and its line end. */
+static int virgo_read_reply_data(struct virgo_pconn *pc, struct virgo_request *req)
 {
-	char *line;
-	size_t len;
+	char count[24], *line;
+	size_t len, n;
+	u64 bytes;
 	int ret;
 
-	ret = virgo_sock_printf(&pc->vs, "%s\n", request);
+	n = strcspn(req->reply + 5, " ");
+	if (!n || n >= sizeof(count))
+		return -EPROTO;
+	memcpy(count, req->reply + 5, n);
+	count[n] = '\0';
+	if (virgo_parse_u64(count, VIRGO_PAYLOAD_MAX, &bytes))
+		return -EPROTO;
+	if (bytes > req->rdata_max)
+		return -EMSGSIZE;
+	ret = virgo_sock_read_exact(&pc->vs, req->rdata, bytes);
 	if (ret)
 		return ret;
 	ret = virgo_sock_read_line(&pc->vs, &line, &len);
 	if (ret)
 		return ret;
-	if (len >= reply_len)
-		return -EMSGSIZE;
-	memcpy(reply, line, len + 1);
+	if (len)
+		return -EPROTO;
+	req->rdata_len = bytes;
 	return 0;
 }
+
+/* One request (line and payload), one reply (line and payload), on @pc. */
+static int virgo_exchange(struct virgo_pconn *pc, struct virgo_request *req)
+{
+	struct kvec iov[4] = {
+		{ .iov_base = (void *)req->line, .iov_len = strlen(req->line) },
+		{ .iov_base = "\n", .iov_len = 1 },
+		{ .iov_base = (void *)req->data, .iov_len = req->data_len },
+		{ .iov_base = "\n", .iov_len = 1 },
+	};
+	char *line;
+	size_t len;
+	int ret;
+
+	ret = virgo_sock_writev(&pc->vs, iov, req->data ? 4 : 2);
+	if (ret)
+		return ret;
+	ret = virgo_sock_read_line(&pc->vs, &line, &len);
+	if (ret)
+		return ret;
+	if (len >= req->reply_len)
+		return -EMSGSIZE;
+	memcpy(req->reply, line, len + 1);
+	req->rdata_len = 0;
+	if (!strncmp(req->reply, "DATA ", 5))
+		return virgo_read_reply_data(pc, req);
+	return 0;
+}
+
+/* Did a pooled connection fail only because the peer had closed it? */
+static bool virgo_stale(int err)
+{
+	return err == -ENOTCONN || err == -ECONNRESET || err == -EPIPE;
+}
+
+/**
+ * virgo_call_request() - one exchange with a node's service
+ * @node_id: the node
+ * @port: the service's port
+ * @req: what to send and where the reply goes (see struct virgo_request)
+ *
+ * Connecting is bounded by VIRGO_CALL_TIMEOUT_MS, the reply by
+ * @req->timeout_ms. A payload reply ("DATA <n> ...") is read into
+ * @req->rdata.
+ *
+ * Return: 0; -EHOSTUNREACH for a node not in the table (or without an
+ * address); -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH and the like when
+ * the node cannot be reached or does not answer in time; -EACCES when it
+ * refused our key; -EPROTO for a malformed exchange; -EMSGSIZE for a
+ * reply longer than @req->reply_len or @req->rdata_max; -EINVAL for a
+ * request line with a newline or longer than VIRGO_LINE_MAX.
+ */
+int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
+{
+	unsigned int timeout = req->timeout_ms ?: VIRGO_CALL_TIMEOUT_MS;
+	struct virgo_node *node;
+	struct virgo_pconn *pc;
+	int ret;
+
+	req->sent = false;
+	if (strchr(req->line, '\n') || strlen(req->line) >= VIRGO_LINE_MAX ||
+	    req->data_len > VIRGO_PAYLOAD_MAX || (req->data_len && !req->data))
+		return -EINVAL;
+	node = virgo_node_get(node_id);
+	if (!node)
+		return -EHOSTUNREACH;
+
+	/* A pooled connection may have been closed by the peer: retry once. */
+	pc = virgo_pool_take(node, port);
+	if (pc) {
+		if (timeout != VIRGO_CALL_TIMEOUT_MS)
+			virgo_sock_set_timeout(&pc->vs, timeout);
+		ret = virgo_exchange(pc, req);
+		if (!ret)
+			goto done;
+		virgo_pconn_close(pc);
+		if (!virgo_stale(ret)) {
+			req->sent = true;
+			goto out;
+		}
+	}
+	ret = virgo_connect_backoff(node, port, &pc);
+	if (ret)
+		goto out;
+	if (timeout != VIRGO_CALL_TIMEOUT_MS)
+		virgo_sock_set_timeout(&pc->vs, timeout);
+	req->sent = true;
+	ret = virgo_exchange(pc, req);
+	if (ret) {
+		virgo_pconn_close(pc);
+		goto out;
+	}
+done:
+	req->sent = true;
+	if (timeout != VIRGO_CALL_TIMEOUT_MS)
+		virgo_sock_set_timeout(&pc->vs, VIRGO_CALL_TIMEOUT_MS);
+	virgo_pool_give(node, pc);
+out:
+	virgo_node_put(node);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(virgo_call_request);
 
 /**
  * virgo_call() - send one request line to a node's service, read the reply
@@ -179,48 +290,38 @@ static int virgo_exchange(struct virgo_pconn *pc, const char *request,
  * @reply: set to the reply line, NUL-terminated, without the newline
  * @reply_len: room in @reply
  *
- * Every step is bounded by VIRGO_CALL_TIMEOUT_MS.
+ * The line-only form of virgo_call_request(), with the default timeout; a
+ * payload reply fails with -EMSGSIZE.
  *
- * Return: 0; -EHOSTUNREACH for a node not in the table (or without an
- * address); -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH and the like when
- * the node cannot be reached; -EACCES when it refused our key; -EPROTO
- * for a malformed exchange; -EMSGSIZE for a reply longer than @reply_len.
+ * Return: as virgo_call_request().
  */
 int virgo_call(u32 node_id, u16 port, const char *request,
 	       char *reply, size_t reply_len)
 {
-	struct virgo_node *node;
-	struct virgo_pconn *pc;
-	int ret;
+	struct virgo_request req = {
+		.line = request,
+		.reply = reply,
+		.reply_len = reply_len,
+	};
 
-	if (strchr(request, '\n') || strlen(request) >= VIRGO_LINE_MAX)
-		return -EINVAL;
-	node = virgo_node_get(node_id);
-	if (!node)
-		return -EHOSTUNREACH;
-
-	/* A pooled connection may have been closed by the peer: retry once. */
-	pc = virgo_pool_take(node, port);
-	if (pc) {
-		ret = virgo_exchange(pc, request, reply, reply_len);
-		if (!ret)
-			goto done;
-		virgo_pconn_close(pc);
-		if (ret == -EMSGSIZE)
-			goto out;
-	}
-	ret = virgo_connect_backoff(node, port, &pc);
-	if (ret)
-		goto out;
-	ret = virgo_exchange(pc, request, reply, reply_len);
-	if (ret) {
-		virgo_pconn_close(pc);
-		goto out;
-	}
-done:
-	virgo_pool_give(node, pc);
-out:
-	virgo_node_put(node);
-	return ret;
+	return virgo_call_request(node_id, port, &req);
 }
 EXPORT_SYMBOL_GPL(virgo_call);
+
+/**
+ * virgo_node_unreachable() - a caller could not reach node @node_id
+ * @node_id: the node
+ *
+ * For callers that retry elsewhere: the balancer stops choosing the node
+ * until it answers a poll again.
+ */
+void virgo_node_unreachable(u32 node_id)
+{
+	struct virgo_node *node = virgo_node_get(node_id);
+
+	if (node) {
+		virgo_node_failed(node);
+		virgo_node_put(node);
+	}
+}
+EXPORT_SYMBOL_GPL(virgo_node_unreachable);

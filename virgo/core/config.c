@@ -311,3 +311,22 @@ void virgo_config_exit(void)
 {
 	configfs_unregister_subsystem(&virgo_subsys);
 }
+
+/**
+ * virgo_config_register_group() - add a component's directory
+ * @group: initialised with config_group_init_type_name(); it appears as
+ *	/sys/kernel/config/virgo/<name>/
+ *
+ * Return: 0 or an errno from configfs.
+ */
+int virgo_config_register_group(struct config_group *group)
+{
+	return configfs_register_group(&virgo_subsys.su_group, group);
+}
+EXPORT_SYMBOL_GPL(virgo_config_register_group);
+
+void virgo_config_unregister_group(struct config_group *group)
+{
+	configfs_unregister_group(group);
+}
+EXPORT_SYMBOL_GPL(virgo_config_unregister_group);

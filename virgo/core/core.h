@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virgo.h>
@@ -63,6 +64,7 @@ struct virgo_sock {
 int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
 int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len);
 int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len);
+int virgo_sock_writev(struct virgo_sock *vs, struct kvec *iov, unsigned int n);
 __printf(2, 3) int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...);
 __printf(2, 0) int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va_list args);
 void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
@@ -146,6 +148,7 @@ struct virgo_node {
 };
 
 struct virgo_candidate;
+struct config_group;
 
 extern struct workqueue_struct *virgo_wq;
 
@@ -159,6 +162,7 @@ void virgo_node_put(struct virgo_node *node);
 bool virgo_node_addr_known(__be32 addr);
 unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
 void virgo_pool_drain(struct virgo_node *node);
+void virgo_node_failed(struct virgo_node *node);
 u32 virgo_local_id(void);
 int virgo_set_local_id(u32 id);
 void virgo_local_load(struct virgo_load *load);
@@ -229,11 +233,44 @@ int virgo_services_set_listening(bool on);
 bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
+int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
+__printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
+					size_t len, const char *fmt, ...);
 
 /* ------------------------------------------------------------ client */
 
+/**
+ * struct virgo_request - one exchange with a node's service
+ * @line: the request line, without the newline
+ * @data: when not NULL, @data_len payload bytes sent after the line, then
+ *	a newline; the line itself says how many (the service's syntax)
+ * @data_len: how many
+ * @reply: set to the reply line, NUL-terminated, without the newline
+ * @reply_len: room in @reply
+ * @rdata: room for the payload of a "DATA <n> ..." reply
+ * @rdata_max: its size; a longer payload fails the call with -EMSGSIZE
+ * @rdata_len: out: the payload's length (0 for other replies)
+ * @timeout_ms: how long to wait for the reply; 0: VIRGO_CALL_TIMEOUT_MS
+ * @sent: out: the request was handed to a connection; when false after
+ *	an error the node never saw it, so another node may be asked
+ */
+struct virgo_request {
+	const char *line;
+	const void *data;
+	size_t data_len;
+	char *reply;
+	size_t reply_len;
+	void *rdata;
+	size_t rdata_max;
+	size_t rdata_len;
+	unsigned int timeout_ms;
+	bool sent;
+};
+
 int virgo_call(u32 node_id, u16 port, const char *request,
 	       char *reply, size_t reply_len);
+int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req);
+void virgo_node_unreachable(u32 node_id);
 
 /* ------------------------------------------------------------ balancer */
 
@@ -269,8 +306,11 @@ int virgo_policy_parse(const char *name);
 
 int virgo_config_init(void);
 void virgo_config_exit(void);
+int virgo_config_register_group(struct config_group *group);
+void virgo_config_unregister_group(struct config_group *group);
 
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
 const char *virgo_errno_name(int err);
+int virgo_errno_parse(const char *name);
 
 #endif /* _VIRGO_CORE_H */

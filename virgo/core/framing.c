@@ -158,6 +158,8 @@ static const struct {
 	{ ETIMEDOUT, "ETIMEDOUT" }, { EHOSTUNREACH, "EHOSTUNREACH" },
 	{ EHOSTDOWN, "EHOSTDOWN" }, { ECONNRESET, "ECONNRESET" },
 	{ ENOTCONN, "ENOTCONN" }, { ENETUNREACH, "ENETUNREACH" },
+	{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOEXEC, "ENOEXEC" },
+	{ EINTR, "EINTR" }, { ESHUTDOWN, "ESHUTDOWN" },
 };
 
 const char *virgo_errno_name(int err)
@@ -170,3 +172,20 @@ const char *virgo_errno_name(int err)
 			return virgo_errnos[i].name;
 	return "EIO";
 }
+
+/**
+ * virgo_errno_parse() - the errno an "ERROR <name> ..." reply names
+ * @name: the errno's name, as virgo_errno_name() writes it
+ *
+ * Return: the negative errno; -EIO for a name not in the table.
+ */
+int virgo_errno_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(virgo_errnos); i++)
+		if (!strcmp(virgo_errnos[i].name, name))
+			return -virgo_errnos[i].err;
+	return -EIO;
+}
+EXPORT_SYMBOL_GPL(virgo_errno_parse);

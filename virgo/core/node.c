@@ -100,6 +100,27 @@ static void virgo_node_poll(struct work_struct *work)
 }
 
 /**
+ * virgo_node_failed() - a caller could not reach the node
+ * @node: the node
+ *
+ * An up node turns suspect at once, so that the balancer stops choosing
+ * it, and is polled now: one answer makes it up again.
+ */
+void virgo_node_failed(struct virgo_node *node)
+{
+	spin_lock_bh(&node->lock);
+	if (node->state == VIRGO_NODE_UP)
+		node->state = VIRGO_NODE_SUSPECT;
+	spin_unlock_bh(&node->lock);
+
+	/* Not once virgo_node_remove() took it out: it cancels the poll. */
+	mutex_lock(&virgo_nodes_lock);
+	if (virgo_nodes[node->id] == node)
+		mod_delayed_work(virgo_wq, &node->poll_work, 0);
+	mutex_unlock(&virgo_nodes_lock);
+}
+
+/**
  * virgo_node_create() - a new node, not yet in the table
  * @id: 1..VIRGO_MAX_NODES
  *
@@ -262,12 +283,17 @@ unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands)
 
 int virgo_nodes_init(void)
 {
+	/*
+	 * Every connection of every service is a work item here, besides the
+	 * polls and the accept loops; each service bounds its connections.
+	 */
 	virgo_wq = alloc_workqueue("virgo", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				   VIRGO_DEFAULT_CONNS + VIRGO_MAX_NODES + 8);
+				   WQ_UNBOUND_MAX_ACTIVE);
 	return virgo_wq ? 0 : -ENOMEM;
 }
 
 void virgo_nodes_exit(void)
 {
 	destroy_workqueue(virgo_wq);
+	virgo_wq = NULL;
 }

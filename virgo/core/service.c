@@ -15,6 +15,7 @@
 #include <linux/inet.h>
 #include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
 #include "core.h"
@@ -50,6 +51,67 @@ int virgo_conn_error(struct virgo_conn *conn, int err, const char *text)
 	return virgo_conn_printf(conn, "ERROR %s %s\n", virgo_errno_name(err), text);
 }
 EXPORT_SYMBOL_GPL(virgo_conn_error);
+
+/**
+ * virgo_conn_read_data() - the payload that follows a request line
+ * @conn: the connection
+ * @buf: where to put it
+ * @len: how many bytes the request line announced; the service bounds it
+ *
+ * The payload is followed by a line end ("\n" or "\r\n").
+ *
+ * Return: 0, or an error after which the stream cannot be trusted: the
+ * service returns it, which closes the connection.
+ */
+int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len)
+{
+	char *line;
+	size_t n;
+	int ret;
+
+	ret = virgo_sock_read_exact(&conn->vs, buf, len);
+	if (!ret)
+		ret = virgo_sock_read_line(&conn->vs, &line, &n);
+	if (!ret && n)
+		ret = -EPROTO;
+	if (ret == -EPROTO || ret == -E2BIG || ret == -EINVAL)
+		virgo_conn_error(conn, -EPROTO, "payload not followed by a line end");
+	return ret ? -EPROTO : 0;
+}
+EXPORT_SYMBOL_GPL(virgo_conn_read_data);
+
+/**
+ * virgo_conn_send_data() - reply "DATA <len> <fmt...>", the payload, "\n"
+ * @conn: the connection
+ * @data: the payload
+ * @len: its length, at most VIRGO_PAYLOAD_MAX
+ * @fmt: the rest of the reply line, printf-style
+ *
+ * Return: 0 or a socket error.
+ */
+int virgo_conn_send_data(struct virgo_conn *conn, const void *data, size_t len,
+			 const char *fmt, ...)
+{
+	char head[128];
+	struct kvec iov[3] = {
+		{ .iov_base = head },
+		{ .iov_base = (void *)data, .iov_len = len },
+		{ .iov_base = "\n", .iov_len = 1 },
+	};
+	va_list args;
+	size_t n;
+
+	if (WARN_ON_ONCE(len > VIRGO_PAYLOAD_MAX))
+		return -EMSGSIZE;
+	n = scnprintf(head, sizeof(head), "DATA %zu ", len);
+	va_start(args, fmt);
+	n += vscnprintf(head + n, sizeof(head) - n - 1, fmt, args);
+	va_end(args);
+	head[n++] = '\n';
+	iov[0].iov_len = n;
+	return virgo_sock_writev(&conn->vs, iov, ARRAY_SIZE(iov));
+}
+EXPORT_SYMBOL_GPL(virgo_conn_send_data);
 
 static void virgo_conn_work(struct work_struct *work)
 {
@@ -149,6 +211,7 @@ static void virgo_accept_work(struct work_struct *work)
 			sock_release(sock);
 			continue;
 		}
+		tcp_sock_set_nodelay(sock->sk);
 		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 		if (!conn) {
 			virgo_refuse(sock, -EBUSY);

@@ -87,24 +87,41 @@ int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len)
 	return 0;
 }
 
-int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len)
+/**
+ * virgo_sock_writev() - send every byte of @n buffers, in one go if it fits
+ * @vs: the connection
+ * @iov: the buffers
+ * @n: how many
+ *
+ * Return: 0, -ETIMEDOUT, -ENOTCONN or another socket error.
+ */
+int virgo_sock_writev(struct virgo_sock *vs, struct kvec *iov, unsigned int n)
 {
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	size_t total = 0;
+	unsigned int i;
 	int ret;
 
-	while (iov.iov_len) {
-		ret = kernel_sendmsg(vs->sock, &msg, &iov, 1, iov.iov_len);
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, total);
+	while (msg_data_left(&msg)) {
+		ret = sock_sendmsg(vs->sock, &msg);
 		if (ret == -EAGAIN)
 			return -ETIMEDOUT;
 		if (ret < 0)
 			return ret;
 		if (!ret)
 			return -ENOTCONN;
-		iov.iov_base += ret;
-		iov.iov_len -= ret;
 	}
 	return 0;
+}
+
+int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return virgo_sock_writev(vs, &iov, 1);
 }
 
 int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va_list args)

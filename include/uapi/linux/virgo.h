@@ -14,7 +14,66 @@
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
  * added; nothing it names ever changes meaning.
  */
-#define VIRGO_ABI_VERSION	1
+#define VIRGO_ABI_VERSION	2
+
+#include <linux/types.h>
+
+/*
+ * virgo_clone(2): run a function on a node of the cluster and return its
+ * result.
+ *
+ *	long virgo_clone(struct virgo_clone_args *args, size_t size);
+ *
+ * @size is sizeof(struct virgo_clone_args) as the caller knows it (at
+ * least VIRGO_CLONE_ARGS_SIZE_VER0); the structure only ever grows.
+ * Returns how many result bytes were copied to @result, or -errno; on
+ * success @status, @result_size and @ran_on are filled in.
+ */
+#define VIRGO_CLONE_NODE	(1ULL << 0)	/* run on @node, not the balancer's pick */
+#define VIRGO_CLONE_EXEC	(1ULL << 1)	/* @func is a program in the node's
+						 * allow-listed directory; @arg holds its
+						 * arguments, each ended by a NUL */
+
+#define VIRGO_FUNC_NAME_MAX	64	/* longest name, with its NUL */
+#define VIRGO_CLONE_ARG_MAX	65536	/* longest argument */
+#define VIRGO_CLONE_RESULT_MAX	65536	/* longest result a node returns */
+#define VIRGO_CLONE_TIMEOUT_MS	10000	/* when @timeout_ms is 0 */
+#define VIRGO_CLONE_TIMEOUT_MAX_MS 600000
+
+/**
+ * struct virgo_clone_args - what to run where, and what came back
+ * @func: in: pointer to the NUL-terminated function or program name
+ * @arg: in: pointer to the argument bytes
+ * @arg_len: in: how many
+ * @result: in: pointer to a buffer for the result bytes
+ * @result_len: in: its size
+ * @flags: in: VIRGO_CLONE_*
+ * @node: in: with VIRGO_CLONE_NODE, the node to run on
+ * @timeout_ms: in: how long to wait for the result; 0: VIRGO_CLONE_TIMEOUT_MS
+ * @status: out: the function's return value, or the program's exit status
+ *	(128 + signal number if a signal ended it)
+ * @result_size: out: the whole result's size; more than @result_len means
+ *	the result was cut to fit
+ * @ran_on: out: the node that ran it
+ * @__reserved: zero
+ */
+struct virgo_clone_args {
+	__aligned_u64 func;
+	__aligned_u64 arg;
+	__aligned_u64 arg_len;
+	__aligned_u64 result;
+	__aligned_u64 result_len;
+	__aligned_u64 flags;
+	__u32 node;
+	__u32 timeout_ms;
+	__s64 status;
+	__aligned_u64 result_size;
+	__u32 ran_on;
+	__u32 __reserved;
+};
+
+#define VIRGO_CLONE_ARGS_SIZE_VER0	80
+
 
 /*
  * System call numbers (x86_64). 548 is the first number past the legacy

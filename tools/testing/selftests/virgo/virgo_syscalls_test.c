@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <asm/unistd.h>
@@ -73,8 +74,8 @@ TEST(syscall_table_has_every_virgo_call)
 }
 
 /*
- * No component implements a call yet: each must answer ENOSYS whatever its
- * arguments, without touching them.
+ * Calls whose component is not written yet answer ENOSYS whatever their
+ * arguments, without touching them. virgo_clone (index 0) is implemented.
  */
 TEST(unimplemented_calls_answer_enosys)
 {
@@ -82,7 +83,7 @@ TEST(unimplemented_calls_answer_enosys)
 	unsigned int i;
 	long ret;
 
-	for (i = 0; i < NCALLS; i++) {
+	for (i = 1; i < NCALLS; i++) {
 		errno = 0;
 		ret = syscall(virgo_calls[i].nr, 0, 0, 0, 0, 0, 0);
 		EXPECT_EQ(-1, ret) TH_LOG("call %ld", virgo_calls[i].nr);
@@ -95,6 +96,201 @@ TEST(unimplemented_calls_answer_enosys)
 		EXPECT_EQ(ENOSYS, errno) TH_LOG("call %ld", virgo_calls[i].nr);
 		EXPECT_STREQ("untouched", buf);
 	}
+}
+
+/* ------------------------------------------------------------ virgo_clone */
+
+/*
+ * These run on a configured node (the harness's, or any VIRGO node with
+ * its node table loaded), calling the kernel function "echo" on itself.
+ */
+FIXTURE(clone) {
+	struct virgo_clone_args args;
+	char arg[64];
+	char result[128];
+};
+
+FIXTURE_SETUP(clone)
+{
+	struct virgo_clone_args probe = { .func = (__u64)(unsigned long)"echo" };
+	FILE *f;
+	unsigned int id = 0;
+
+	errno = 0;
+	if (syscall(__NR_virgo_clone, &probe, sizeof(probe)) < 0 && errno == ENOSYS)
+		SKIP(return, "virgo_clone not built (CONFIG_VIRGO_CPUPOOL=n)");
+	f = fopen("/sys/kernel/config/virgo/node_id", "r");
+	if (!f || fscanf(f, "%u", &id) != 1 || !id)
+		SKIP(return, "this node is not configured (virgo config load)");
+	fclose(f);
+
+	memset(&self->args, 0, sizeof(self->args));
+	strcpy(self->arg, "hello, cluster");
+	self->args.func = (__u64)(unsigned long)"echo";
+	self->args.arg = (__u64)(unsigned long)self->arg;
+	self->args.arg_len = strlen(self->arg);
+	self->args.result = (__u64)(unsigned long)self->result;
+	self->args.result_len = sizeof(self->result);
+	self->args.flags = VIRGO_CLONE_NODE;
+	self->args.node = id;
+}
+
+FIXTURE_TEARDOWN(clone)
+{
+}
+
+static long vclone(struct virgo_clone_args *args, size_t size)
+{
+	errno = 0;
+	return syscall(__NR_virgo_clone, args, size);
+}
+
+#define EXPECT_ERRNO(err, call) do {		\
+	EXPECT_EQ(-1, (call));			\
+	EXPECT_EQ(err, errno);			\
+} while (0)
+
+TEST_F(clone, echo_returns_its_argument)
+{
+	long n = vclone(&self->args, sizeof(self->args));
+
+	ASSERT_EQ((long)strlen(self->arg), n) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, memcmp(self->result, self->arg, n));
+	EXPECT_EQ(0, self->args.status);
+	EXPECT_EQ(n, self->args.result_size);
+	EXPECT_EQ(self->args.node, self->args.ran_on);
+}
+
+TEST_F(clone, binary_argument_comes_back_intact)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(self->arg); i++)
+		self->arg[i] = i * 37;		/* NULs and newlines included */
+	self->args.arg_len = sizeof(self->arg);
+	ASSERT_EQ(sizeof(self->arg), vclone(&self->args, sizeof(self->args)));
+	EXPECT_EQ(0, memcmp(self->result, self->arg, sizeof(self->arg)));
+}
+
+TEST_F(clone, short_result_buffer_gets_the_head_and_the_size)
+{
+	self->args.result_len = 5;
+	self->result[5] = 'X';
+	ASSERT_EQ(5, vclone(&self->args, sizeof(self->args)));
+	EXPECT_EQ(0, memcmp(self->result, "hello", 5));
+	EXPECT_EQ('X', self->result[5]);
+	EXPECT_EQ(strlen(self->arg), self->args.result_size);
+}
+
+TEST_F(clone, balancer_picks_a_node)
+{
+	self->args.flags = 0;
+	self->args.node = 0;
+	ASSERT_EQ((long)strlen(self->arg), vclone(&self->args, sizeof(self->args)));
+	EXPECT_NE(0, self->args.ran_on);
+}
+
+TEST_F(clone, larger_struct_with_zero_tail_is_accepted)
+{
+	struct {
+		struct virgo_clone_args args;
+		char tail[64];
+	} big = { .args = self->args };
+
+	EXPECT_EQ((long)strlen(self->arg), vclone(&big.args, sizeof(big)));
+	big.tail[10] = 1;
+	EXPECT_ERRNO(E2BIG, vclone(&big.args, sizeof(big)));
+}
+
+TEST_F(clone, bad_sizes)
+{
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, VIRGO_CLONE_ARGS_SIZE_VER0 - 8));
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, 0));
+	EXPECT_ERRNO(E2BIG, vclone(&self->args, 1 << 20));
+	self->args.arg_len = VIRGO_CLONE_ARG_MAX + 1;
+	EXPECT_ERRNO(E2BIG, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, unknown_flags_and_reserved_bits)
+{
+	self->args.flags |= 1ULL << 2;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	self->args.flags = 1ULL << 63;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	self->args.flags = VIRGO_CLONE_NODE;
+	self->args.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	self->args.__reserved = 0;
+	self->args.timeout_ms = VIRGO_CLONE_TIMEOUT_MAX_MS + 1;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, bad_nodes)
+{
+	self->args.node = 0;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	self->args.node = 65;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	/* A node id without VIRGO_CLONE_NODE is a mistake. */
+	self->args.flags = 0;
+	self->args.node = 1;
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	/* Not in the node table. */
+	self->args.flags = VIRGO_CLONE_NODE;
+	self->args.node = 64;
+	EXPECT_ERRNO(EHOSTUNREACH, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, bad_pointers)
+{
+	EXPECT_ERRNO(EFAULT, vclone(NULL, sizeof(self->args)));
+	EXPECT_ERRNO(EFAULT, vclone((void *)-4096L, sizeof(self->args)));
+	self->args.func = 0;
+	EXPECT_ERRNO(EFAULT, vclone(&self->args, sizeof(self->args)));
+	self->args.func = (__u64)(unsigned long)"echo";
+	self->args.arg = 8;
+	EXPECT_ERRNO(EFAULT, vclone(&self->args, sizeof(self->args)));
+	self->args.arg = (__u64)(unsigned long)self->arg;
+	self->args.result = 8;
+	EXPECT_ERRNO(EFAULT, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, bad_and_unknown_names)
+{
+	char name[VIRGO_FUNC_NAME_MAX + 1];
+
+	self->args.func = (__u64)(unsigned long)"no_such_function";
+	EXPECT_ERRNO(ENOENT, vclone(&self->args, sizeof(self->args)));
+	self->args.func = (__u64)(unsigned long)"../../bin/sh";
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	self->args.func = (__u64)(unsigned long)"";
+	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
+	memset(name, 'x', VIRGO_FUNC_NAME_MAX);
+	name[VIRGO_FUNC_NAME_MAX] = '\0';
+	self->args.func = (__u64)(unsigned long)name;
+	EXPECT_ERRNO(ENAMETOOLONG, vclone(&self->args, sizeof(self->args)));
+	/* Programs are looked up in the allow-listed directory only. */
+	self->args.flags |= VIRGO_CLONE_EXEC;
+	self->args.func = (__u64)(unsigned long)"sh";
+	self->args.arg_len = 0;
+	EXPECT_ERRNO(ENOENT, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, function_errors_come_back_as_status)
+{
+	/* sleep wants a number: the function fails, the call does not. */
+	self->args.func = (__u64)(unsigned long)"sleep";
+	EXPECT_EQ(0, vclone(&self->args, sizeof(self->args)));
+	EXPECT_EQ(-EINVAL, self->args.status);
+}
+
+TEST_F(clone, deadline_bounds_the_wait)
+{
+	strcpy(self->arg, "5000");
+	self->args.func = (__u64)(unsigned long)"sleep";
+	self->args.arg_len = 4;
+	self->args.timeout_ms = 300;
+	EXPECT_ERRNO(ETIMEDOUT, vclone(&self->args, sizeof(self->args)));
 }
 
 TEST(sysfs_reports_the_abi_version)

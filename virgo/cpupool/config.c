@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cpupool - settings in configfs
+ *
+ * /sys/kernel/config/virgo/cpupool/
+ *	exec_dir	rw  the only directory programs run from; empty: none
+ *			    (default /usr/libexec/virgo/clone)
+ *	exec_uid	rw  the user they run as, never 0 (default 65534)
+ *	exec_gid	rw  the group, never 0 (default 65534)
+ *	max_jobs	rw  jobs running at once on this node, 1-1024 (default 16)
+ *	jobs		r   jobs running now
+ *	functions	r   the kernel functions this node offers
+ */
+
+#include <linux/configfs.h>
+#include <linux/slab.h>
+#include "cpupool.h"
+
+struct virgo_cpupool_settings virgo_cpupool = {
+	.lock = __MUTEX_INITIALIZER(virgo_cpupool.lock),
+	.exec_dir = VIRGO_EXEC_DIR_DEFAULT,
+	.exec_uid = VIRGO_EXEC_ID_DEFAULT,
+	.exec_gid = VIRGO_EXEC_ID_DEFAULT,
+	.max_jobs = VIRGO_JOBS_DEFAULT,
+};
+
+static ssize_t virgo_cpupool_exec_dir_show(struct config_item *item, char *page)
+{
+	ssize_t n;
+
+	mutex_lock(&virgo_cpupool.lock);
+	n = sprintf(page, "%s\n", virgo_cpupool.exec_dir);
+	mutex_unlock(&virgo_cpupool.lock);
+	return n;
+}
+
+static ssize_t virgo_cpupool_exec_dir_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	size_t n = strcspn(page, "\n");
+
+	/* An absolute path without "..", or nothing to turn programs off. */
+	if (n >= VIRGO_EXEC_DIR_MAX || (n && page[0] != '/') ||
+	    strnstr(page, "/..", n) || memchr(page, '\0', n))
+		return -EINVAL;
+	mutex_lock(&virgo_cpupool.lock);
+	memcpy(virgo_cpupool.exec_dir, page, n);
+	virgo_cpupool.exec_dir[n] = '\0';
+	mutex_unlock(&virgo_cpupool.lock);
+	return len;
+}
+
+static ssize_t virgo_cpupool_store_u32(const char *page, size_t len, u32 min,
+				       u32 max, u32 *val)
+{
+	u32 v;
+	int ret = kstrtou32(page, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	mutex_lock(&virgo_cpupool.lock);
+	WRITE_ONCE(*val, v);
+	mutex_unlock(&virgo_cpupool.lock);
+	return len;
+}
+
+static ssize_t virgo_cpupool_exec_uid_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.exec_uid));
+}
+
+static ssize_t virgo_cpupool_exec_uid_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	return virgo_cpupool_store_u32(page, len, 1, U32_MAX - 1,
+				       &virgo_cpupool.exec_uid);
+}
+
+static ssize_t virgo_cpupool_exec_gid_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.exec_gid));
+}
+
+static ssize_t virgo_cpupool_exec_gid_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	return virgo_cpupool_store_u32(page, len, 1, U32_MAX - 1,
+				       &virgo_cpupool.exec_gid);
+}
+
+static ssize_t virgo_cpupool_max_jobs_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.max_jobs));
+}
+
+static ssize_t virgo_cpupool_max_jobs_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	return virgo_cpupool_store_u32(page, len, 1, VIRGO_JOBS_MAX,
+				       &virgo_cpupool.max_jobs);
+}
+
+static ssize_t virgo_cpupool_jobs_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", virgo_jobs_running());
+}
+
+static ssize_t virgo_cpupool_functions_show(struct config_item *item, char *page)
+{
+	size_t n = virgo_functions_list(page, PAGE_SIZE - 1);
+
+	page[n] = '\n';
+	return n + 1;
+}
+
+CONFIGFS_ATTR(virgo_cpupool_, exec_dir);
+CONFIGFS_ATTR(virgo_cpupool_, exec_uid);
+CONFIGFS_ATTR(virgo_cpupool_, exec_gid);
+CONFIGFS_ATTR(virgo_cpupool_, max_jobs);
+CONFIGFS_ATTR_RO(virgo_cpupool_, jobs);
+CONFIGFS_ATTR_RO(virgo_cpupool_, functions);
+
+static struct configfs_attribute *virgo_cpupool_attrs[] = {
+	&virgo_cpupool_attr_exec_dir,
+	&virgo_cpupool_attr_exec_uid,
+	&virgo_cpupool_attr_exec_gid,
+	&virgo_cpupool_attr_max_jobs,
+	&virgo_cpupool_attr_jobs,
+	&virgo_cpupool_attr_functions,
+	NULL,
+};
+
+static const struct config_item_type virgo_cpupool_type = {
+	.ct_attrs = virgo_cpupool_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct config_group virgo_cpupool_group;
+
+int virgo_cpupool_config_init(void)
+{
+	config_group_init_type_name(&virgo_cpupool_group, "cpupool",
+				    &virgo_cpupool_type);
+	return virgo_config_register_group(&virgo_cpupool_group);
+}
+
+void virgo_cpupool_config_exit(void)
+{
+	virgo_config_unregister_group(&virgo_cpupool_group);
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cpupool - programs: run an allow-listed executable for a caller
+ *
+ * Only a file directly in exec_dir may run (the name has no '/', see
+ * virgo_cpupool_name_ok()). It runs through the usermode helper as
+ * exec_uid:exec_gid with no capabilities, no supplementary groups and
+ * no_new_privs, in a session of its own; stdin is empty, stdout goes to
+ * a kernel tmpfs file capped at VIRGO_CLONE_RESULT_MAX bytes by
+ * RLIMIT_FSIZE (beyond, the write fails with EFBIG and SIGXFSZ), stderr is
+ * discarded. When it exits, whatever it left in its process group is
+ * killed; so is the whole group when the caller's deadline passes.
+ */
+
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/umh.h>
+#include "cpupool.h"
+
+/**
+ * struct virgo_exec_ctx - what the new process needs before it execs
+ * @job: the job, for its pid
+ * @uid: who it runs as
+ * @gid: with which group
+ * @files: its stdin, stdout and stderr
+ * @task: the new process, once it is ready to exec
+ */
+struct virgo_exec_ctx {
+	struct virgo_job *job;
+	struct task_struct *task;
+	kuid_t uid;
+	kgid_t gid;
+	struct file *files[3];
+};
+
+/* Runs in the new process, before it execs the program. */
+static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
+{
+	struct virgo_exec_ctx *x = info->data;
+	struct user_struct *user;
+	struct rlimit *rl;
+	int fd, ret;
+
+	user = alloc_uid(x->uid);
+	if (!user)
+		return -ENOMEM;
+	free_uid(new->user);
+	new->user = user;
+	new->uid = new->euid = new->suid = new->fsuid = x->uid;
+	new->gid = new->egid = new->sgid = new->fsgid = x->gid;
+	new->cap_inheritable = CAP_EMPTY_SET;
+	new->cap_permitted = CAP_EMPTY_SET;
+	new->cap_effective = CAP_EMPTY_SET;
+	new->cap_bset = CAP_EMPTY_SET;
+	new->cap_ambient = CAP_EMPTY_SET;
+	ret = set_cred_ucounts(new);
+	if (ret)
+		return ret;
+	task_set_no_new_privs(current);
+
+	task_lock(current->group_leader);
+	rl = current->signal->rlim + RLIMIT_FSIZE;
+	rl->rlim_cur = rl->rlim_max = VIRGO_CLONE_RESULT_MAX;
+	task_unlock(current->group_leader);
+
+	for (fd = 0; fd < ARRAY_SIZE(x->files); fd++) {
+		ret = replace_fd(fd, x->files[fd], 0);
+		if (ret < 0)
+			return ret;
+	}
+
+	ret = ksys_setsid();
+	if (ret < 0)
+		return ret;
+	spin_lock(&x->job->lock);
+	x->job->pid = get_pid(task_pid(current));
+	spin_unlock(&x->job->lock);
+	x->task = get_task_struct(current);
+	return 0;
+}
+
+/* May exec_dir/@name run? */
+static int virgo_exec_check(const char *path)
+{
+	struct path p;
+	umode_t mode;
+	int ret;
+
+	ret = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (ret)
+		return ret;
+	mode = d_inode(p.dentry)->i_mode;
+	if (!S_ISREG(mode) || !(mode & 0111) || path_noexec(&p))
+		ret = -EACCES;
+	path_put(&p);
+	return ret;
+}
+
+/* Exit status as a shell reports it: the code, or 128 + the signal. */
+static long virgo_exec_status(int wstatus)
+{
+	if (wstatus & 0x7f)
+		return 128 + (wstatus & 0x7f);
+	return (wstatus >> 8) & 0xff;
+}
+
+/**
+ * virgo_exec() - run @job's program and wait for it
+ * @job: the job; its argument holds the program's arguments, NUL-ended
+ *
+ * Return: the exit status, with @job->ctx.result holding standard output;
+ * on failure @job->err is set: -EACCES when programs are disabled
+ * (exec_dir empty) or the file may not run, -ENOENT when there is none,
+ * -E2BIG for too many arguments, -EINVAL for malformed ones, -ENOEXEC
+ * when execve failed (not an executable format the kernel runs).
+ */
+long virgo_exec(struct virgo_job *job)
+{
+	static char *envp[] = { "HOME=/", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char *argv[VIRGO_EXEC_ARGS_MAX + 2];
+	struct virgo_exec_ctx x = { .job = job };
+	struct subprocess_info *info;
+	char *path = NULL;
+	loff_t pos = 0;
+	int i, n, ret;
+	ssize_t got;
+
+	mutex_lock(&virgo_cpupool.lock);
+	if (virgo_cpupool.exec_dir[0])
+		path = kasprintf(GFP_KERNEL, "%s/%s", virgo_cpupool.exec_dir, job->name);
+	x.uid = make_kuid(&init_user_ns, virgo_cpupool.exec_uid);
+	x.gid = make_kgid(&init_user_ns, virgo_cpupool.exec_gid);
+	ret = virgo_cpupool.exec_dir[0] ? (path ? 0 : -ENOMEM) : -EACCES;
+	mutex_unlock(&virgo_cpupool.lock);
+	if (ret)
+		goto out;
+	ret = virgo_exec_check(path);
+	if (ret)
+		goto out;
+
+	argv[0] = job->name;
+	n = virgo_cpupool_split_args((char *)job->ctx.arg, job->ctx.arg_len,
+				     argv + 1, VIRGO_EXEC_ARGS_MAX);
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	argv[n + 1] = NULL;
+
+	for (i = 0; i < ARRAY_SIZE(x.files); i++) {
+		x.files[i] = shmem_kernel_file_setup("virgo-exec", 0, VM_NORESERVE);
+		if (IS_ERR(x.files[i])) {
+			ret = PTR_ERR(x.files[i]);
+			x.files[i] = NULL;
+			goto out_files;
+		}
+	}
+
+	info = call_usermodehelper_setup(path, argv, envp, GFP_KERNEL,
+					 virgo_exec_init, NULL, &x);
+	if (!info) {
+		ret = -ENOMEM;
+		goto out_files;
+	}
+	ret = call_usermodehelper_exec(info, UMH_WAIT_PROC);
+
+	/* Nothing of it outlives it. */
+	spin_lock(&job->lock);
+	if (job->pid)
+		kill_pgrp(job->pid, SIGKILL, 1);
+	spin_unlock(&job->lock);
+	if (ret < 0)
+		goto out_files;
+	/*
+	 * A process that failed before or in execve exits with status 0:
+	 * tell that apart by what execve clears on success.
+	 */
+	if (!x.task) {
+		ret = -EIO;
+		goto out_files;
+	}
+	if (x.task->flags & PF_FORKNOEXEC) {
+		ret = -ENOEXEC;
+		goto out_files;
+	}
+
+	got = kernel_read(x.files[1], job->ctx.result, VIRGO_CLONE_RESULT_MAX, &pos);
+	job->ctx.result_len = max_t(ssize_t, got, 0);
+	ret = virgo_exec_status(ret);
+
+out_files:
+	if (x.task)
+		put_task_struct(x.task);
+	for (i = 0; i < ARRAY_SIZE(x.files); i++)
+		if (x.files[i])
+			fput(x.files[i]);
+out:
+	kfree(path);
+	if (ret < 0)
+		job->err = ret;
+	return ret;
+}
