@@ -33,6 +33,11 @@ virgo-wait-nodes 180 || exit 1
 cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
 wait_until 10 sh -c "! grep -qx tsc-early $cs"
 echo "# clocksource $(cat $cs)"
+case "$(cat $cs)" in
+*jiffies*)
+	echo "error clock: the node runs on the $(cat $cs) clock (10 ms steps): no latency can be measured"
+	exit 1 ;;
+esac
 
 # probe NAME COMMAND...: one virgo-bench run, its line as "result NAME ...".
 probe() {
