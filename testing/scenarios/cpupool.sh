@@ -50,6 +50,13 @@ check_eq "unknown function, malformed line, escape, oversize: four errors" \
 ERROR EINVAL malformed request
 ERROR EINVAL malformed request
 ERROR E2BIG argument too long or too many arguments" "$out"
+# The name is checked on the request line; reading the payload reuses the
+# receive buffer, and what arrives then must not become the name.
+out=$({ printf 'execb x 5000\n-c\000echo PWNED'; head -c 4986 /dev/zero | tr '\0' ' '
+	printf '\000'; sleep 0.5; printf '\nAAAAAA../../../../bin/sh\n'; sleep 1; } |
+	nc -w 3 127.0.0.1 10000 | head -n 1)
+check_eq "a payload read in pieces does not change the checked name" \
+	"ERROR ENOENT no such program" "$out"
 out=$(virgo send --node 2 cpupool "call sleep 100" "call echo still here")
 check "the service answers on after errors" sh -c "echo '$out' | grep -q '^still here'"
 
@@ -79,6 +86,10 @@ check_eq "a program past its deadline: ETIMEDOUT" \
 check "within the deadline and a second" [ "$took" -lt 2500 ]
 gone() { ! ps -o user,args | grep -v grep | grep -q '^65534 .*sleep'; }
 check "it and its child are killed" wait_until 5 gone
+check_eq "a deadline that passes before the program starts: ETIMEDOUT" \
+	"virgo: sleeper: Connection timed out" \
+	"$(virgo clone --exec --node 1 --timeout 1 sleeper 60 2>&1)"
+check "and it never runs on" wait_until 5 gone
 
 # ------------------------------------------------------------ bounds
 echo 1 > $cfs/cpupool/max_jobs
@@ -129,6 +140,20 @@ echo "$out" | sed 's/^/# least-loaded: /'
 h3=$(hits "$out" 3)
 check "least-loaded sends the busy node fewer calls than its share (${h3:-0} of 60)" \
 	[ "${h3:-0}" -lt 20 ]
+
+# Stopping the services does not wait for running jobs.
+virgo clone --node 1 --timeout 60000 sleep 50000 >/tmp/stopped 2>&1 &
+wait_until 5 sh -c "[ \$(cat $cfs/cpupool/jobs) = 1 ]"
+start=$(now_ms)
+echo 0 > $cfs/listen
+took=$(($(now_ms) - start))
+wait
+echo 1 > $cfs/listen
+check "listen=0 with a 50 s job running returns at once ($took ms)" [ "$took" -lt 2000 ]
+# ESHUTDOWN if the reply beats the socket's shutdown, else ENOTCONN.
+check "its caller learns the service stopped ($(cat /tmp/stopped))" grep -Eq \
+	'^virgo: sleep: (Cannot send after transport endpoint shutdown|Transport endpoint is not connected)$' /tmp/stopped
+check "the service answers again" sh -c "[ \"\$(virgo clone --node 1 echo back)\" = back ]"
 
 # ------------------------------------------------------------ a node dies
 virgo balancer prg >/dev/null

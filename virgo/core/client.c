@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #include <net/net_namespace.h>
 #include "core.h"
 
@@ -52,20 +53,40 @@ void virgo_pool_drain(struct virgo_node *node)
 		virgo_pconn_close(pc);
 }
 
+/*
+ * Has the peer closed an idle connection, or said something unasked (a
+ * refusal)? Then it is of no use.
+ */
+static bool virgo_pconn_stale(struct virgo_pconn *pc)
+{
+	struct sock *sk = pc->vs.sock->sk;
+
+	return READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
+	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN || READ_ONCE(sk->sk_err) ||
+	       !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       pc->vs.lb.start != pc->vs.lb.end;
+}
+
 static struct virgo_pconn *virgo_pool_take(struct virgo_node *node, u16 port)
 {
-	struct virgo_pconn *pc, *found = NULL;
+	struct virgo_pconn *pc, *tmp, *found = NULL;
+	LIST_HEAD(stale);
 
 	spin_lock_bh(&node->lock);
-	list_for_each_entry(pc, &node->pool, entry) {
-		if (pc->port == port) {
-			list_del(&pc->entry);
-			node->pool_len--;
+	list_for_each_entry_safe(pc, tmp, &node->pool, entry) {
+		if (pc->port != port)
+			continue;
+		list_del(&pc->entry);
+		node->pool_len--;
+		if (!virgo_pconn_stale(pc)) {
 			found = pc;
 			break;
 		}
+		list_add(&pc->entry, &stale);
 	}
 	spin_unlock_bh(&node->lock);
+	list_for_each_entry_safe(pc, tmp, &stale, entry)
+		virgo_pconn_close(pc);
 	return found;
 }
 
@@ -246,7 +267,10 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	if (!node)
 		return -EHOSTUNREACH;
 
-	/* A pooled connection may have been closed by the peer: retry once. */
+	/*
+	 * The peer may close a pooled connection while we write on it: only
+	 * a request that may run twice is sent again on a new one.
+	 */
 	pc = virgo_pool_take(node, port);
 	if (pc) {
 		if (timeout != VIRGO_CALL_TIMEOUT_MS)
@@ -255,7 +279,7 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 		if (!ret)
 			goto done;
 		virgo_pconn_close(pc);
-		if (!virgo_stale(ret)) {
+		if (!req->retry || !virgo_stale(ret)) {
 			req->sent = true;
 			goto out;
 		}
@@ -290,8 +314,9 @@ EXPORT_SYMBOL_GPL(virgo_call_request);
  * @reply: set to the reply line, NUL-terminated, without the newline
  * @reply_len: room in @reply
  *
- * The line-only form of virgo_call_request(), with the default timeout; a
- * payload reply fails with -EMSGSIZE.
+ * The line-only form of virgo_call_request(), with the default timeout, for
+ * requests that may run twice (it retries once on a pooled connection the
+ * peer had closed); a payload reply fails with -EMSGSIZE.
  *
  * Return: as virgo_call_request().
  */
@@ -302,6 +327,7 @@ int virgo_call(u32 node_id, u16 port, const char *request,
 		.line = request,
 		.reply = reply,
 		.reply_len = reply_len,
+		.retry = true,
 	};
 
 	return virgo_call_request(node_id, port, &req);

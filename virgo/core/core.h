@@ -234,6 +234,7 @@ bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
 int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
+bool virgo_conn_stopping(struct virgo_conn *conn);
 __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
 					size_t len, const char *fmt, ...);
 
@@ -251,6 +252,8 @@ __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *dat
  * @rdata_max: its size; a longer payload fails the call with -EMSGSIZE
  * @rdata_len: out: the payload's length (0 for other replies)
  * @timeout_ms: how long to wait for the reply; 0: VIRGO_CALL_TIMEOUT_MS
+ * @retry: the request may run twice: when a pooled connection fails, it is
+ *	sent again on a new one
  * @sent: out: the request was handed to a connection; when false after
  *	an error the node never saw it, so another node may be asked
  */
@@ -264,6 +267,7 @@ struct virgo_request {
 	size_t rdata_max;
 	size_t rdata_len;
 	unsigned int timeout_ms;
+	bool retry;
 	bool sent;
 };
 

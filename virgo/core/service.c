@@ -113,6 +113,13 @@ int virgo_conn_send_data(struct virgo_conn *conn, const void *data, size_t len,
 }
 EXPORT_SYMBOL_GPL(virgo_conn_send_data);
 
+/* Is @conn's service stopping? Long handlers check it and give up. */
+bool virgo_conn_stopping(struct virgo_conn *conn)
+{
+	return READ_ONCE(conn->svc->stopping);
+}
+EXPORT_SYMBOL_GPL(virgo_conn_stopping);
+
 static void virgo_conn_work(struct work_struct *work)
 {
 	struct virgo_conn *conn = container_of(work, struct virgo_conn, work);

@@ -7,7 +7,9 @@
  *			    (default /usr/libexec/virgo/clone)
  *	exec_uid	rw  the user they run as, never 0 (default 65534)
  *	exec_gid	rw  the group, never 0 (default 65534)
- *	max_jobs	rw  jobs running at once on this node, 1-1024 (default 16)
+ *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16)
+ *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may call
+ *			    virgo_clone() here (default 0)
  *	jobs		r   jobs running now
  *	functions	r   the kernel functions this node offers
  */
@@ -22,6 +24,7 @@ struct virgo_cpupool_settings virgo_cpupool = {
 	.exec_uid = VIRGO_EXEC_ID_DEFAULT,
 	.exec_gid = VIRGO_EXEC_ID_DEFAULT,
 	.max_jobs = VIRGO_JOBS_DEFAULT,
+	.caller_gid = 0,
 };
 
 static ssize_t virgo_cpupool_exec_dir_show(struct config_item *item, char *page)
@@ -41,7 +44,7 @@ static ssize_t virgo_cpupool_exec_dir_store(struct config_item *item,
 
 	/* An absolute path without "..", or nothing to turn programs off. */
 	if (n >= VIRGO_EXEC_DIR_MAX || (n && page[0] != '/') ||
-	    strnstr(page, "/..", n) || memchr(page, '\0', n))
+	    strnstr(page, "/..", n))
 		return -EINVAL;
 	mutex_lock(&virgo_cpupool.lock);
 	memcpy(virgo_cpupool.exec_dir, page, n);
@@ -102,6 +105,18 @@ static ssize_t virgo_cpupool_max_jobs_store(struct config_item *item,
 				       &virgo_cpupool.max_jobs);
 }
 
+static ssize_t virgo_cpupool_caller_gid_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.caller_gid));
+}
+
+static ssize_t virgo_cpupool_caller_gid_store(struct config_item *item,
+					      const char *page, size_t len)
+{
+	return virgo_cpupool_store_u32(page, len, 0, U32_MAX - 1,
+				       &virgo_cpupool.caller_gid);
+}
+
 static ssize_t virgo_cpupool_jobs_show(struct config_item *item, char *page)
 {
 	return sprintf(page, "%u\n", virgo_jobs_running());
@@ -119,6 +134,7 @@ CONFIGFS_ATTR(virgo_cpupool_, exec_dir);
 CONFIGFS_ATTR(virgo_cpupool_, exec_uid);
 CONFIGFS_ATTR(virgo_cpupool_, exec_gid);
 CONFIGFS_ATTR(virgo_cpupool_, max_jobs);
+CONFIGFS_ATTR(virgo_cpupool_, caller_gid);
 CONFIGFS_ATTR_RO(virgo_cpupool_, jobs);
 CONFIGFS_ATTR_RO(virgo_cpupool_, functions);
 
@@ -127,6 +143,7 @@ static struct configfs_attribute *virgo_cpupool_attrs[] = {
 	&virgo_cpupool_attr_exec_uid,
 	&virgo_cpupool_attr_exec_gid,
 	&virgo_cpupool_attr_max_jobs,
+	&virgo_cpupool_attr_caller_gid,
 	&virgo_cpupool_attr_jobs,
 	&virgo_cpupool_attr_functions,
 	NULL,

@@ -16,7 +16,7 @@
 #define VIRGO_EXEC_DIR_DEFAULT	"/usr/libexec/virgo/clone"
 #define VIRGO_EXEC_ID_DEFAULT	65534	/* nobody, nogroup */
 #define VIRGO_JOBS_DEFAULT	16	/* jobs running at once on a node */
-#define VIRGO_JOBS_MAX		1024
+#define VIRGO_JOBS_MAX		512	/* WQ_MAX_ACTIVE */
 
 /* ------------------------------------------------------------ protocol */
 
@@ -57,13 +57,15 @@ int virgo_cpupool_split_args(char *buf, size_t len, char **argv, int max);
  * @work: runs it on the cpupool workqueue
  * @done: completed when it has finished
  * @exec: @name is a program, else a kernel function
- * @fn: the kernel function, referenced while it runs
+ * @fn: the kernel function, while it runs
+ * @owner: @fn's module, referenced while it runs
  * @name: function or program name
  * @ctx: argument and result
  * @status: its return value or exit status
  * @err: 0, or why it could not run at all
- * @lock: protects @pid
- * @pid: the program's process while it runs
+ * @lock: protects @abandoned and @pid
+ * @abandoned: the caller stopped waiting; a program must not start
+ * @pid: the program's process (and process group) once it started
  */
 struct virgo_job {
 	struct kref ref;
@@ -71,17 +73,19 @@ struct virgo_job {
 	struct completion done;
 	bool exec;
 	struct virgo_function *fn;
+	struct module *owner;
 	char name[VIRGO_FUNC_NAME_MAX];
 	struct virgo_fn_ctx ctx;
 	long status;
 	int err;
 	spinlock_t lock;
+	bool abandoned;
 	struct pid *pid;
 };
 
 struct virgo_job *virgo_job_create(const char *name, bool exec, void *arg,
 				   size_t arg_len, u32 timeout_ms);
-int virgo_job_run(struct virgo_job *job);
+int virgo_job_run(struct virgo_job *job, struct virgo_conn *conn);
 void virgo_job_put(struct virgo_job *job);
 unsigned int virgo_jobs_running(void);
 int virgo_jobs_init(void);
@@ -89,8 +93,7 @@ void virgo_jobs_exit(void);
 
 /* ------------------------------------------------------------ registry */
 
-struct virgo_function *virgo_function_get(const char *name);
-void virgo_function_put(struct virgo_function *f);
+struct virgo_function *virgo_function_get(const char *name, struct module **owner);
 size_t virgo_functions_list(char *buf, size_t len);
 int virgo_functions_init(void);
 void virgo_functions_exit(void);
@@ -107,6 +110,7 @@ struct virgo_cpupool_settings {
 	u32 exec_uid;
 	u32 exec_gid;
 	u32 max_jobs;
+	u32 caller_gid;
 };
 
 extern struct virgo_cpupool_settings virgo_cpupool;

@@ -9,7 +9,8 @@
  * a kernel tmpfs file capped at VIRGO_CLONE_RESULT_MAX bytes by
  * RLIMIT_FSIZE (beyond, the write fails with EFBIG and SIGXFSZ), stderr is
  * discarded. When it exits, whatever it left in its process group is
- * killed; so is the whole group when the caller's deadline passes.
+ * killed; so is the whole group when the caller stops waiting. A process
+ * that leaves the group (setsid, setpgid) escapes that kill.
  */
 
 #include <linux/cred.h>
@@ -18,7 +19,6 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/sched/user.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -32,11 +32,9 @@
  * @uid: who it runs as
  * @gid: with which group
  * @files: its stdin, stdout and stderr
- * @task: the new process, once it is ready to exec
  */
 struct virgo_exec_ctx {
 	struct virgo_job *job;
-	struct task_struct *task;
 	kuid_t uid;
 	kgid_t gid;
 	struct file *files[3];
@@ -46,6 +44,7 @@ struct virgo_exec_ctx {
 static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 {
 	struct virgo_exec_ctx *x = info->data;
+	struct group_info *groups;
 	struct user_struct *user;
 	struct rlimit *rl;
 	int fd, ret;
@@ -57,6 +56,11 @@ static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 	new->user = user;
 	new->uid = new->euid = new->suid = new->fsuid = x->uid;
 	new->gid = new->egid = new->sgid = new->fsgid = x->gid;
+	groups = groups_alloc(0);	/* no supplementary groups */
+	if (!groups)
+		return -ENOMEM;
+	set_groups(new, groups);
+	put_group_info(groups);
 	new->cap_inheritable = CAP_EMPTY_SET;
 	new->cap_permitted = CAP_EMPTY_SET;
 	new->cap_effective = CAP_EMPTY_SET;
@@ -81,11 +85,15 @@ static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 	ret = ksys_setsid();
 	if (ret < 0)
 		return ret;
+	/* From here on the waiter can kill it, or it must not run at all. */
+	ret = 0;
 	spin_lock(&x->job->lock);
-	x->job->pid = get_pid(task_pid(current));
+	if (x->job->abandoned)
+		ret = -ETIMEDOUT;
+	else
+		x->job->pid = get_pid(task_pid(current));
 	spin_unlock(&x->job->lock);
-	x->task = get_task_struct(current);
-	return 0;
+	return ret;
 }
 
 /* May exec_dir/@name run? */
@@ -120,8 +128,9 @@ static long virgo_exec_status(int wstatus)
  * Return: the exit status, with @job->ctx.result holding standard output;
  * on failure @job->err is set: -EACCES when programs are disabled
  * (exec_dir empty) or the file may not run, -ENOENT when there is none,
- * -E2BIG for too many arguments, -EINVAL for malformed ones, -ENOEXEC
- * when execve failed (not an executable format the kernel runs).
+ * -E2BIG for too many arguments, -EINVAL for malformed ones, -ETIMEDOUT
+ * when the caller stopped waiting before it started, or execve's errno
+ * (-ENOEXEC: not a format the kernel runs).
  */
 long virgo_exec(struct virgo_job *job)
 {
@@ -146,6 +155,10 @@ long virgo_exec(struct virgo_job *job)
 	ret = virgo_exec_check(path);
 	if (ret)
 		goto out;
+	if (virgo_fn_expired(&job->ctx)) {
+		ret = -ETIMEDOUT;
+		goto out;
+	}
 
 	argv[0] = job->name;
 	n = virgo_cpupool_split_args((char *)job->ctx.arg, job->ctx.arg_len,
@@ -171,35 +184,27 @@ long virgo_exec(struct virgo_job *job)
 		ret = -ENOMEM;
 		goto out_files;
 	}
-	ret = call_usermodehelper_exec(info, UMH_WAIT_PROC);
+	/*
+	 * Killable only so that the hung-task detector leaves a long program
+	 * alone: a kworker never receives the fatal signal that would end
+	 * this wait early (and leave @x on a finished stack).
+	 */
+	ret = call_usermodehelper_exec(info, UMH_WAIT_PROC | UMH_KILLABLE);
 
 	/* Nothing of it outlives it. */
 	spin_lock(&job->lock);
 	if (job->pid)
 		kill_pgrp(job->pid, SIGKILL, 1);
 	spin_unlock(&job->lock);
+	/* A failure before or in execve comes back as its errno. */
 	if (ret < 0)
 		goto out_files;
-	/*
-	 * A process that failed before or in execve exits with status 0:
-	 * tell that apart by what execve clears on success.
-	 */
-	if (!x.task) {
-		ret = -EIO;
-		goto out_files;
-	}
-	if (x.task->flags & PF_FORKNOEXEC) {
-		ret = -ENOEXEC;
-		goto out_files;
-	}
 
 	got = kernel_read(x.files[1], job->ctx.result, VIRGO_CLONE_RESULT_MAX, &pos);
 	job->ctx.result_len = max_t(ssize_t, got, 0);
 	ret = virgo_exec_status(ret);
 
 out_files:
-	if (x.task)
-		put_task_struct(x.task);
 	for (i = 0; i < ARRAY_SIZE(x.files); i++)
 		if (x.files[i])
 			fput(x.files[i]);

@@ -9,6 +9,7 @@
  * told through virgo_fn_expired(), a program is killed.
  */
 
+#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "cpupool.h"
@@ -42,7 +43,7 @@ static void virgo_job_work(struct work_struct *work)
 
 	if (!job->exec) {
 		job->status = job->fn->fn(&job->ctx);
-		virgo_function_put(job->fn);
+		module_put(job->owner);
 	} else {
 		job->status = virgo_exec(job);
 	}
@@ -88,17 +89,29 @@ struct virgo_job *virgo_job_create(const char *name, bool exec, void *arg,
 	return job;
 }
 
+/* The caller stops waiting: no program may start, a running one is killed. */
+static void virgo_job_abandon(struct virgo_job *job)
+{
+	spin_lock(&job->lock);
+	job->abandoned = true;
+	if (job->pid)
+		kill_pgrp(job->pid, SIGKILL, 1);
+	spin_unlock(&job->lock);
+}
+
 /**
  * virgo_job_run() - run a job and wait for it, until its deadline
  * @job: from virgo_job_create()
+ * @conn: the connection that asked; its service stopping ends the wait
  *
  * Return: 0 with @job->status and @job->ctx.result set; -EBUSY when the
  * node runs max_jobs already; -ENOENT for an unknown function or program;
- * -ETIMEDOUT when the deadline passed first; another errno when a
- * program could not be started.
+ * -ETIMEDOUT when the deadline passed first; -ESHUTDOWN when the service
+ * stopped; another errno when a program could not be started.
  */
-int virgo_job_run(struct virgo_job *job)
+int virgo_job_run(struct virgo_job *job, struct virgo_conn *conn)
 {
+	bool done = false;
 	long left;
 
 	if (atomic_inc_return(&virgo_jobs) > READ_ONCE(virgo_cpupool.max_jobs)) {
@@ -106,7 +119,7 @@ int virgo_job_run(struct virgo_job *job)
 		return -EBUSY;
 	}
 	if (!job->exec) {
-		job->fn = virgo_function_get(job->name);
+		job->fn = virgo_function_get(job->name, &job->owner);
 		if (!job->fn) {
 			atomic_dec(&virgo_jobs);
 			return -ENOENT;
@@ -116,16 +129,23 @@ int virgo_job_run(struct virgo_job *job)
 	kref_get(&job->ref);		/* the worker's */
 	queue_work(virgo_cpupool_wq, &job->work);
 
-	left = (long)(job->ctx.deadline - jiffies);
-	if (left > 0)
-		left = wait_for_completion_killable_timeout(&job->done, left);
+	/* In slices, so that stopping the service does not wait for jobs. */
+	for (;;) {
+		left = (long)(job->ctx.deadline - jiffies);
+		if (left <= 0)
+			break;
+		done = wait_for_completion_killable_timeout(&job->done,
+							    min(left, HZ / 10L)) > 0;
+		if (done)
+			break;
+		if (virgo_conn_stopping(conn)) {
+			virgo_job_abandon(job);
+			return -ESHUTDOWN;
+		}
+	}
 	/* A result counts if it came before the deadline, however close. */
-	if (left <= 0 || !time_before(jiffies, job->ctx.deadline)) {
-		/* Too late for the caller: a program is stopped now. */
-		spin_lock(&job->lock);
-		if (job->pid)
-			kill_pgrp(job->pid, SIGKILL, 1);
-		spin_unlock(&job->lock);
+	if (!done || !time_before(jiffies, job->ctx.deadline)) {
+		virgo_job_abandon(job);
 		return -ETIMEDOUT;
 	}
 	return job->err;
@@ -134,7 +154,7 @@ int virgo_job_run(struct virgo_job *job)
 int virgo_jobs_init(void)
 {
 	virgo_cpupool_wq = alloc_workqueue("virgo_cpupool", WQ_UNBOUND,
-					   VIRGO_JOBS_MAX);
+					   VIRGO_JOBS_MAX);	/* <= WQ_MAX_ACTIVE */
 	return virgo_cpupool_wq ? 0 : -ENOMEM;
 }
 

@@ -64,8 +64,11 @@ void virgo_unregister_function(struct virgo_function *f)
 }
 EXPORT_SYMBOL_GPL(virgo_unregister_function);
 
-/* The function called @name, with a reference on its module, or NULL. */
-struct virgo_function *virgo_function_get(const char *name)
+/*
+ * The function called @name, or NULL; @owner is set to its module, which
+ * is referenced: the caller puts @owner, never reading @f for it again.
+ */
+struct virgo_function *virgo_function_get(const char *name, struct module **owner)
 {
 	struct virgo_function *f;
 
@@ -73,13 +76,10 @@ struct virgo_function *virgo_function_get(const char *name)
 	f = virgo_function_find(name);
 	if (f && !try_module_get(f->owner))
 		f = NULL;
+	if (f)
+		*owner = f->owner;
 	mutex_unlock(&virgo_functions_lock);
 	return f;
-}
-
-void virgo_function_put(struct virgo_function *f)
-{
-	module_put(f->owner);
 }
 
 /* The registered names, space-separated, cut at @len. */

@@ -29,6 +29,8 @@ static const char *virgo_cpupool_why(int err, bool exec)
 		return "argument too long or too many arguments";
 	case -ENOMEM:
 		return "out of memory";
+	case -ESHUTDOWN:
+		return "the service is stopping";
 	default:
 		return "malformed request";
 	}
@@ -49,9 +51,10 @@ static int virgo_cpupool_list(struct virgo_conn *conn)
 
 static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 {
+	char name[VIRGO_FUNC_NAME_MAX];
 	struct virgo_cpupool_req req;
-	bool exec;
 	struct virgo_job *job;
+	bool exec;
 	void *arg;
 	int ret;
 
@@ -64,6 +67,11 @@ static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 	}
 	if (req.cmd == VIRGO_CPUPOOL_LIST)
 		return virgo_cpupool_list(conn);
+	/*
+	 * The line lives in the receive buffer, which reading the payload
+	 * reuses: keep the checked name, not a pointer into the buffer.
+	 */
+	strscpy(name, req.name, sizeof(name));
 
 	/* One spare byte: the text of "exec" may gain a final NUL. */
 	arg = kvmalloc(req.len + 1, GFP_KERNEL);
@@ -83,10 +91,10 @@ static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 		memcpy(arg, req.text, req.len);
 	}
 
-	job = virgo_job_create(req.name, exec, arg, req.len, req.timeout_ms);
+	job = virgo_job_create(name, exec, arg, req.len, req.timeout_ms);
 	if (!job)
 		return virgo_conn_error(conn, -ENOMEM, "out of memory");
-	ret = virgo_job_run(job);
+	ret = virgo_job_run(job, conn);
 	if (ret)
 		ret = virgo_conn_error(conn, ret, virgo_cpupool_why(ret, exec));
 	else

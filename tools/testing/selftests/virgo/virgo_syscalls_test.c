@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <asm/unistd.h>
 
@@ -274,6 +276,27 @@ TEST_F(clone, bad_and_unknown_names)
 	self->args.func = (__u64)(unsigned long)"sh";
 	self->args.arg_len = 0;
 	EXPECT_ERRNO(ENOENT, vclone(&self->args, sizeof(self->args)));
+}
+
+TEST_F(clone, unprivileged_callers_are_refused)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Not CAP_SYS_ADMIN, not in caller_gid (0): refused. */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(vclone(&self->args, sizeof(self->args)) == -1 &&
+		      errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(clone, function_errors_come_back_as_status)
