@@ -12,7 +12,8 @@ for addr in $VIRGO_NODE_ADDRS; do
 	release=$(field "$info" release)
 	check "$addr runs a -virgo kernel ($release)" \
 		test "${release%-virgo}" != "$release"
-	check_eq "$addr runs the VIRGO core" 1 "$(field "$info" abi)"
+	check_eq "$addr runs the VIRGO core, this node's ABI" \
+		"$(cat /sys/kernel/virgo/abi_version)" "$(field "$info" abi)"
 	check_eq "$addr reaches every node" "$(all_ids)" "$(field "$info" reach)"
 done
 finish
