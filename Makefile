@@ -37,15 +37,16 @@ KERNEL_GOALS := $(filter-out $(VIRGO_GOALS),$(MAKECMDGOALS))
 # ---------------------------------------------------------------- help
 help:
 	@echo 'VIRGO targets:'
-	@echo '  check             - install what is missing, build the node kernel and'
-	@echo '                      userspace, boot QEMU clusters and run every test'
+	@echo '  check             - install what is missing, build the node kernels (plain'
+	@echo '                      and debug) and userspace, boot QEMU clusters, run'
+	@echo '                      every test, the kernel tests on both kernels'
 	@echo '  cluster           - boot a NODES-node cluster (default $(NODES)) with node 1'"'"'s'
 	@echo '                      shell on this terminal; leaving the shell stops it'
 	@echo '  deps              - install the Debian packages VIRGO builds and tests with'
 	@echo '  tree              - lay the repository over the 6.12 base in $(SRC)'
 	@echo '  harness-kernel    - build the QEMU node kernel in $(HARNESS)'
 	@echo '  harness-initramfs - build the node initramfs (busybox + VIRGO tools)'
-	@echo '  check-debug       - the kernel tests on the KASAN/UBSAN/lockdep/kmemleak'
+	@echo '  check-debug       - only the kernel tests on the KASAN/UBSAN/lockdep/kmemleak'
 	@echo '                      node kernel (build/harness-debug); any report fails'
 	@echo '  bench             - the benchmarks: virgo_clone against raw TCP and ssh'
 	@echo '                      on the same QEMU nodes; report in $(BUILD)/bench'
@@ -98,8 +99,8 @@ harness-debug-kernel: tree $(HARNESS_DEBUG)/.config
 harness-initramfs: harness-kernel
 	@testing/build-initramfs $(SRC) $(HARNESS)
 
-check: deps harness-initramfs
-	@testing/run-all
+check: deps harness-initramfs harness-debug-kernel
+	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all
 
 check-debug: deps harness-initramfs harness-debug-kernel
 	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all debug-

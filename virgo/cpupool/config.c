@@ -69,53 +69,25 @@ static ssize_t virgo_cpupool_store_u32(const char *page, size_t len, u32 min,
 	return len;
 }
 
-static ssize_t virgo_cpupool_exec_uid_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.exec_uid));
-}
+/* A number attribute: @field of virgo_cpupool, from @min to @max. */
+#define VIRGO_CPUPOOL_U32_ATTR(field, min, max)					\
+static ssize_t virgo_cpupool_##field##_show(struct config_item *item,		\
+					    char *page)				\
+{										\
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.field));		\
+}										\
+static ssize_t virgo_cpupool_##field##_store(struct config_item *item,		\
+					     const char *page, size_t len)	\
+{										\
+	return virgo_cpupool_store_u32(page, len, min, max,			\
+				       &virgo_cpupool.field);			\
+}										\
+CONFIGFS_ATTR(virgo_cpupool_, field)
 
-static ssize_t virgo_cpupool_exec_uid_store(struct config_item *item,
-					    const char *page, size_t len)
-{
-	return virgo_cpupool_store_u32(page, len, 1, U32_MAX - 1,
-				       &virgo_cpupool.exec_uid);
-}
-
-static ssize_t virgo_cpupool_exec_gid_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.exec_gid));
-}
-
-static ssize_t virgo_cpupool_exec_gid_store(struct config_item *item,
-					    const char *page, size_t len)
-{
-	return virgo_cpupool_store_u32(page, len, 1, U32_MAX - 1,
-				       &virgo_cpupool.exec_gid);
-}
-
-static ssize_t virgo_cpupool_max_jobs_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.max_jobs));
-}
-
-static ssize_t virgo_cpupool_max_jobs_store(struct config_item *item,
-					    const char *page, size_t len)
-{
-	return virgo_cpupool_store_u32(page, len, 1, VIRGO_JOBS_MAX,
-				       &virgo_cpupool.max_jobs);
-}
-
-static ssize_t virgo_cpupool_caller_gid_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.caller_gid));
-}
-
-static ssize_t virgo_cpupool_caller_gid_store(struct config_item *item,
-					      const char *page, size_t len)
-{
-	return virgo_cpupool_store_u32(page, len, 0, U32_MAX - 1,
-				       &virgo_cpupool.caller_gid);
-}
+VIRGO_CPUPOOL_U32_ATTR(exec_uid, 1, U32_MAX - 1);
+VIRGO_CPUPOOL_U32_ATTR(exec_gid, 1, U32_MAX - 1);
+VIRGO_CPUPOOL_U32_ATTR(max_jobs, 1, VIRGO_JOBS_MAX);
+VIRGO_CPUPOOL_U32_ATTR(caller_gid, 0, U32_MAX - 1);
 
 static ssize_t virgo_cpupool_jobs_show(struct config_item *item, char *page)
 {
@@ -131,10 +103,6 @@ static ssize_t virgo_cpupool_functions_show(struct config_item *item, char *page
 }
 
 CONFIGFS_ATTR(virgo_cpupool_, exec_dir);
-CONFIGFS_ATTR(virgo_cpupool_, exec_uid);
-CONFIGFS_ATTR(virgo_cpupool_, exec_gid);
-CONFIGFS_ATTR(virgo_cpupool_, max_jobs);
-CONFIGFS_ATTR(virgo_cpupool_, caller_gid);
 CONFIGFS_ATTR_RO(virgo_cpupool_, jobs);
 CONFIGFS_ATTR_RO(virgo_cpupool_, functions);
 
