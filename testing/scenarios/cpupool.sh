@@ -21,6 +21,7 @@ for n in 2 3; do
 	echo "# node $n: $out"
 	check_eq "clone from node 1 runs on node $n" "$n" "$(field "$out" node)"
 done
+check_eq "the node may also come last" 3 "$(field "$(virgo clone node_info --node 3)" node)"
 out=$(virgo clone -v --node 2 virgo_cloud_test_kernelspace 2>/tmp/v)
 check_eq "the seed's test function, by syscall" \
 	"virgo_cloud_test_kernelspace: ran on node 2" "$out"

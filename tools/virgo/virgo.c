@@ -38,7 +38,7 @@ static const char usage[] =
 "        challenge when a key is set, and print the replies. Exits 1 if a\n"
 "        reply is an ERROR line.\n"
 "  clone [--node ID] [--exec] [--timeout MS] [--stdin] [-v] [--count N]\n"
-"        FUNC [ARG...]\n"
+"        FUNC [ARG...] [--node ID]\n"
 "        run the kernel function FUNC on the node the balancer picks (or\n"
 "        ID); with --exec, the program FUNC from that node's allow-listed\n"
 "        directory. The result (a program's standard output) goes to\n"
@@ -432,6 +432,12 @@ static int cmd_clone(int argc, char **argv)
 			count = atoi(argv[++i]);
 		else
 			return fputs(usage, stderr), 2;
+	}
+	/* "virgo clone FUNC [ARG...] --node N" works too. */
+	if (argc - i >= 3 && !strcmp(argv[argc - 2], "--node")) {
+		args.flags |= VIRGO_CLONE_NODE;
+		args.node = atoi(argv[argc - 1]);
+		argc -= 2;
 	}
 	if (i == argc || count < 1 || (from_stdin && (i + 1 < argc || args.flags & VIRGO_CLONE_EXEC)))
 		return fputs(usage, stderr), 2;
