@@ -165,7 +165,7 @@ int virgo_auth_server(struct virgo_sock *vs)
 int virgo_auth_client(struct virgo_sock *vs)
 {
 	char mac[VIRGO_AUTH_HEX + 1];
-	char *line, *words[8];
+	char *line, *words[3];
 	size_t len;
 	int ret, n;
 
@@ -175,9 +175,10 @@ int virgo_auth_client(struct virgo_sock *vs)
 	ret = virgo_sock_read_line(vs, &line, &len);
 	if (ret)
 		return ret;
+	ret = virgo_reply_error(line);	/* refused: busy, stranger */
+	if (ret)
+		return ret;
 	n = virgo_split_words(line, words, ARRAY_SIZE(words));
-	if (n >= 2 && !strcmp(words[0], "ERROR"))
-		return virgo_errno_parse(words[1]);	/* refused: busy, stranger */
 	if (n != 2 || strcmp(words[0], "AUTH-CHALLENGE"))
 		return -EPROTO;
 	ret = virgo_auth_mac_cluster(words[1], mac);

@@ -316,5 +316,6 @@ void virgo_config_unregister_group(struct config_group *group);
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
 const char *virgo_errno_name(int err);
 int virgo_errno_parse(const char *name);
+int virgo_reply_error(const char *reply);
 
 #endif /* _VIRGO_CORE_H */

@@ -174,6 +174,29 @@ const char *virgo_errno_name(int err)
 }
 
 /**
+ * virgo_reply_error() - the errno of an "ERROR <errno-name> <text>" reply
+ * @reply: a reply line
+ *
+ * Return: the negative errno it names (-EIO for an unknown name), or 0
+ * when @reply is not an ERROR line.
+ */
+int virgo_reply_error(const char *reply)
+{
+	char name[16];
+	size_t n;
+
+	if (strncmp(reply, "ERROR ", 6))
+		return 0;
+	n = strcspn(reply + 6, " ");
+	if (n >= sizeof(name))
+		return -EIO;
+	memcpy(name, reply + 6, n);
+	name[n] = '\0';
+	return virgo_errno_parse(name);
+}
+EXPORT_SYMBOL_GPL(virgo_reply_error);
+
+/**
  * virgo_errno_parse() - the errno an "ERROR <name> ..." reply names
  * @name: the errno's name, as virgo_errno_name() writes it
  *

@@ -135,6 +135,13 @@ static void virgo_test_errno_names(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-EACCES), "EACCES");
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(EHOSTUNREACH), "EHOSTUNREACH");
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-4095), "EIO");
+
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR EBUSY too many connections"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR ENOENT"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR ENOSUCHERRNOATALL x"), -EIO);
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR NOPE x"), -EIO);
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("DATA 5 0 1"), 0);
+	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERRORS"), 0);
 }
 
 static struct kunit_case virgo_framing_cases[] = {

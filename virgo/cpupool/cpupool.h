@@ -78,7 +78,7 @@ struct virgo_job {
 	struct virgo_fn_ctx ctx;
 	long status;
 	int err;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects abandoned and pid */
 	bool abandoned;
 	struct pid *pid;
 };

@@ -54,8 +54,14 @@ static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 		return -ENOMEM;
 	free_uid(new->user);
 	new->user = user;
-	new->uid = new->euid = new->suid = new->fsuid = x->uid;
-	new->gid = new->egid = new->sgid = new->fsgid = x->gid;
+	new->uid = x->uid;
+	new->euid = x->uid;
+	new->suid = x->uid;
+	new->fsuid = x->uid;
+	new->gid = x->gid;
+	new->egid = x->gid;
+	new->sgid = x->gid;
+	new->fsgid = x->gid;
 	groups = groups_alloc(0);	/* no supplementary groups */
 	if (!groups)
 		return -ENOMEM;
@@ -73,7 +79,8 @@ static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 
 	task_lock(current->group_leader);
 	rl = current->signal->rlim + RLIMIT_FSIZE;
-	rl->rlim_cur = rl->rlim_max = VIRGO_CLONE_RESULT_MAX;
+	rl->rlim_cur = VIRGO_CLONE_RESULT_MAX;
+	rl->rlim_max = VIRGO_CLONE_RESULT_MAX;
 	task_unlock(current->group_leader);
 
 	for (fd = 0; fd < ARRAY_SIZE(x->files); fd++) {
@@ -134,6 +141,7 @@ static long virgo_exec_status(int wstatus)
  */
 long virgo_exec(struct virgo_job *job)
 {
+	/* Not const: call_usermodehelper_setup() takes char **. */
 	static char *envp[] = { "HOME=/", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char *argv[VIRGO_EXEC_ARGS_MAX + 2];
 	struct virgo_exec_ctx x = { .job = job };

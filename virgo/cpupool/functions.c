@@ -41,7 +41,8 @@ static long virgo_fn_node_info(struct virgo_fn_ctx *ctx)
 	struct virgo_load load;
 
 	virgo_local_load(&load);
-	return virgo_fn_printf(ctx, "node=%u host=%s release=%s runq=%u load1=%u.%02u freemem_kb=%llu\n",
+	return virgo_fn_printf(ctx,
+			       "node=%u host=%s release=%s runq=%u load1=%u.%02u freemem_kb=%llu\n",
 			       virgo_local_id(), utsname()->nodename,
 			       utsname()->release, load.runq, load.load1 / 100,
 			       load.load1 % 100, load.freemem_kb);

@@ -38,5 +38,6 @@ err_jobs:
 	virgo_jobs_exit();
 	return ret;
 }
+
 /* After the core's late_initcall: virgo/Makefile links core/ first. */
 late_initcall(virgo_cpupool_init);

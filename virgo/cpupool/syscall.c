@@ -27,10 +27,9 @@ static int virgo_clone_parse_reply(char *reply, s64 *status, u32 *node)
 	u64 id;
 	int n;
 
-	if (!strncmp(reply, "ERROR ", 6)) {
-		reply[6 + strcspn(reply + 6, " ")] = '\0';
-		return virgo_errno_parse(reply + 6);
-	}
+	n = virgo_reply_error(reply);
+	if (n)
+		return n;
 	n = virgo_split_words(reply, w, ARRAY_SIZE(w));
 	if (n != 4 || strcmp(w[0], "DATA") || kstrtos64(w[2], 10, status) ||
 	    virgo_parse_u64(w[3], VIRGO_MAX_NODES, &id) || !id)

@@ -29,10 +29,13 @@
  * Returns how many result bytes were copied to @result, or -errno; on
  * success @status, @result_size and @ran_on are filled in.
  */
-#define VIRGO_CLONE_NODE	(1ULL << 0)	/* run on @node, not the balancer's pick */
-#define VIRGO_CLONE_EXEC	(1ULL << 1)	/* @func is a program in the node's
-						 * allow-listed directory; @arg holds its
-						 * arguments, each ended by a NUL */
+/*
+ * VIRGO_CLONE_NODE: run on @node, not where the balancer picks.
+ * VIRGO_CLONE_EXEC: @func is a program in the node's allow-listed
+ * directory; @arg holds its arguments, each ended by a NUL.
+ */
+#define VIRGO_CLONE_NODE	(1ULL << 0)
+#define VIRGO_CLONE_EXEC	(1ULL << 1)
 
 #define VIRGO_FUNC_NAME_MAX	64	/* longest name, with its NUL */
 #define VIRGO_CLONE_ARG_MAX	65536	/* longest argument */
@@ -73,7 +76,6 @@ struct virgo_clone_args {
 };
 
 #define VIRGO_CLONE_ARGS_SIZE_VER0	80
-
 
 /*
  * System call numbers (x86_64). 548 is the first number past the legacy
