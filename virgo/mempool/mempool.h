@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VIRGO mempool - cluster memory: virgo_malloc/set/get/free(2), the
+ * service on VIRGO_PORT_MEMPOOL and its memcached ASCII protocol.
+ *
+ * Work in progress: the pure pieces (handles, striping, the memcached
+ * parser) with their KUnit tests.
+ */
+#ifndef _VIRGO_MEMPOOL_H
+#define _VIRGO_MEMPOOL_H
+
+#include <linux/types.h>
+#include "../core/core.h"
+
+/* ------------------------------------------------------------ VUIDs */
+
+/*
+ * A VUID is 64 bits: the owning node (6 bits, id - 1), a slot in that
+ * node's table (18 bits) and a random tag (40 bits) that the slot must
+ * match. A forged VUID names a slot whose tag it does not know: 2^-40.
+ */
+#define VIRGO_VUID_NODE_BITS	6
+#define VIRGO_VUID_SLOT_BITS	18
+#define VIRGO_VUID_TAG_BITS	40
+#define VIRGO_VUID_SLOTS	(1U << VIRGO_VUID_SLOT_BITS)
+
+struct virgo_vuid {
+	u32 node;	/* 1..VIRGO_MAX_NODES */
+	u32 slot;	/* 0..VIRGO_VUID_SLOTS - 1 */
+	u64 tag;	/* non-zero, below 2^VIRGO_VUID_TAG_BITS */
+};
+
+u64 virgo_vuid_encode(const struct virgo_vuid *v);
+int virgo_vuid_decode(u64 raw, struct virgo_vuid *v);
+
+/* ------------------------------------------------------------ striping */
+
+/**
+ * struct virgo_stripe_step - the part of a range that lies in one chunk
+ * @chunk: the chunk's index in the allocation
+ * @offset: where in the chunk the part starts
+ * @len: its length
+ */
+struct virgo_stripe_step {
+	u32 chunk;
+	u64 offset;
+	u64 len;
+};
+
+int virgo_stripe_check(u64 size, u64 off, u64 len);
+u32 virgo_stripe_chunks(u64 size, u64 chunk_size);
+bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
+		       struct virgo_stripe_step *step);
+
+/* ------------------------------------------------------------ memcached */
+
+#define VIRGO_MC_KEY_MAX	250	/* memcached's limit */
+#define VIRGO_MC_KEYS_MAX	24	/* keys in one get */
+
+enum virgo_mc_cmd {
+	VIRGO_MC_SET, VIRGO_MC_ADD, VIRGO_MC_REPLACE, VIRGO_MC_APPEND,
+	VIRGO_MC_PREPEND, VIRGO_MC_CAS, VIRGO_MC_GET, VIRGO_MC_GETS,
+	VIRGO_MC_DELETE, VIRGO_MC_INCR, VIRGO_MC_DECR, VIRGO_MC_TOUCH,
+	VIRGO_MC_STATS, VIRGO_MC_VERSION, VIRGO_MC_QUIT, VIRGO_MC_FLUSH_ALL,
+};
+
+/**
+ * struct virgo_mc_req - a parsed memcached request line
+ * @cmd: the command
+ * @keys: the keys (into the line); one except for get/gets
+ * @nkeys: how many
+ * @flags: client flags of a storage command
+ * @exptime: expiry of a storage command or touch
+ * @bytes: data bytes that follow a storage command
+ * @cas: the cas unique of "cas"
+ * @delta: the amount of incr/decr
+ * @noreply: the client wants no reply
+ */
+struct virgo_mc_req {
+	enum virgo_mc_cmd cmd;
+	const char *keys[VIRGO_MC_KEYS_MAX];
+	int nkeys;
+	u32 flags;
+	s64 exptime;
+	u64 bytes;
+	u64 cas;
+	u64 delta;
+	bool noreply;
+};
+
+int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req);
+bool virgo_mc_key_ok(const char *key);
+
+#endif /* _VIRGO_MEMPOOL_H */

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO mempool - KUnit tests: VUIDs, striping arithmetic, the memcached
+ * parser against malformed input
+ */
+
+#include <kunit/test.h>
+#include <linux/string.h>
+#include "mempool.h"
+
+static void virgo_test_vuid_roundtrip(struct kunit *test)
+{
+	static const struct virgo_vuid cases[] = {
+		{ 1, 0, 1 },
+		{ 64, VIRGO_VUID_SLOTS - 1, (1ULL << VIRGO_VUID_TAG_BITS) - 1 },
+		{ 3, 12345, 0xabcdef1234ULL },
+	};
+	struct virgo_vuid v;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_ASSERT_EQ(test, virgo_vuid_decode(virgo_vuid_encode(&cases[i]), &v), 0);
+		KUNIT_EXPECT_EQ(test, v.node, cases[i].node);
+		KUNIT_EXPECT_EQ(test, v.slot, cases[i].slot);
+		KUNIT_EXPECT_EQ(test, v.tag, cases[i].tag);
+	}
+	/* Every 64-bit value decodes to a node in range; tag 0 never exists. */
+	KUNIT_ASSERT_EQ(test, virgo_vuid_decode(~0ULL, &v), 0);
+	KUNIT_EXPECT_EQ(test, v.node, 64);
+	KUNIT_EXPECT_EQ(test, virgo_vuid_decode(0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_vuid_decode(1ULL << 40, &v), -EINVAL);
+}
+
+static void virgo_test_stripe_check(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(100, 0, 100), 0);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(100, 100, 0), 0);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(100, 99, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(100, 101, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(100, U64_MAX, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_check(U64_MAX, 1, U64_MAX), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, virgo_stripe_chunks(1, 4096), 1);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_chunks(4096, 4096), 1);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_chunks(4097, 4096), 2);
+	KUNIT_EXPECT_EQ(test, virgo_stripe_chunks(1 << 20, 65536), 16);
+}
+
+static void virgo_test_stripe_walk(struct kunit *test)
+{
+	struct virgo_stripe_step s;
+	u64 off = 4000, len = 10000;
+
+	/* 4000..14000 over 4096-byte chunks: 96 + 4096 + 4096 + 1712. */
+	KUNIT_ASSERT_TRUE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, s.chunk, 0);
+	KUNIT_EXPECT_EQ(test, s.offset, 4000);
+	KUNIT_EXPECT_EQ(test, s.len, 96);
+	KUNIT_ASSERT_TRUE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, s.chunk, 1);
+	KUNIT_EXPECT_EQ(test, s.offset, 0);
+	KUNIT_EXPECT_EQ(test, s.len, 4096);
+	KUNIT_ASSERT_TRUE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, s.chunk, 2);
+	KUNIT_ASSERT_TRUE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, s.chunk, 3);
+	KUNIT_EXPECT_EQ(test, s.len, 1712);
+	KUNIT_EXPECT_FALSE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, off, 14000);
+
+	/* Exactly on a chunk edge: one step. */
+	off = 8192;
+	len = 4096;
+	KUNIT_ASSERT_TRUE(test, virgo_stripe_next(4096, &off, &len, &s));
+	KUNIT_EXPECT_EQ(test, s.chunk, 2);
+	KUNIT_EXPECT_EQ(test, s.len, 4096);
+	KUNIT_EXPECT_FALSE(test, virgo_stripe_next(4096, &off, &len, &s));
+}
+
+static int mc(struct kunit *test, const char *text, struct virgo_mc_req *req)
+{
+	char *line = kunit_kstrdup(test, text, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	return virgo_mc_parse(line, 1 << 20, req);
+}
+
+static void virgo_test_mc_commands(struct kunit *test)
+{
+	struct virgo_mc_req r;
+
+	KUNIT_ASSERT_EQ(test, mc(test, "set foo 7 0 5", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_SET);
+	KUNIT_EXPECT_STREQ(test, r.keys[0], "foo");
+	KUNIT_EXPECT_EQ(test, r.flags, 7);
+	KUNIT_EXPECT_EQ(test, r.bytes, 5);
+	KUNIT_EXPECT_FALSE(test, r.noreply);
+
+	KUNIT_ASSERT_EQ(test, mc(test, "add k 0 -1 0 noreply", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, -1);
+	KUNIT_EXPECT_TRUE(test, r.noreply);
+
+	KUNIT_ASSERT_EQ(test, mc(test, "cas k 1 2 3 99", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cas, 99);
+
+	KUNIT_ASSERT_EQ(test, mc(test, "gets a b c", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_GETS);
+	KUNIT_EXPECT_EQ(test, r.nkeys, 3);
+	KUNIT_EXPECT_STREQ(test, r.keys[2], "c");
+
+	KUNIT_ASSERT_EQ(test, mc(test, "incr n 18446744073709551615", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.delta, U64_MAX);
+	KUNIT_ASSERT_EQ(test, mc(test, "touch k 100 noreply", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, 100);
+	KUNIT_ASSERT_EQ(test, mc(test, "delete k", &r), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "stats", &r), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "version", &r), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "quit", &r), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "flush_all noreply", &r), 0);
+}
+
+static void virgo_test_mc_malformed(struct kunit *test)
+{
+	static const char *const bad[] = {
+		"set", "set k", "set k 0 0", "set k x 0 1", "set k 0 x 1",
+		"set k 0 0 -1", "set k 0 0 1 maybe", "set k 4294967296 0 1",
+		"cas k 0 0 1", "get", "delete", "delete k now", "incr k",
+		"incr k -1", "incr k 18446744073709551616", "touch k",
+		"stats items", "version 2", "quit now", "flush_all 0 0",
+		"get a\x01b",
+	};
+	struct virgo_mc_req r;
+	char key[VIRGO_MC_KEY_MAX + 8] = "get ";
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mc(test, bad[i], &r), -EINVAL,
+				    "line \"%s\"", bad[i]);
+	KUNIT_EXPECT_EQ(test, mc(test, "", &r), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mc(test, "virgo_cloud_get(5)", &r), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mc(test, "GET k", &r), -EOPNOTSUPP);
+
+	/* Values past the limit: the command is known, so is its data. */
+	KUNIT_EXPECT_EQ(test, mc(test, "set k 0 0 1048577", &r), -E2BIG);
+	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_SET);
+
+	/* Keys: 250 bytes pass, 251 do not; 25 keys in a get are too many. */
+	memset(key + 4, 'k', VIRGO_MC_KEY_MAX);
+	key[4 + VIRGO_MC_KEY_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, mc(test, key, &r), 0);
+	key[4 + VIRGO_MC_KEY_MAX] = 'k';
+	key[5 + VIRGO_MC_KEY_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, mc(test, key, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mc(test, "get 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24", &r), 0);
+	KUNIT_EXPECT_EQ(test, mc(test, "get 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25", &r), -EINVAL);
+}
+
+static struct kunit_case virgo_mempool_cases[] = {
+	KUNIT_CASE(virgo_test_vuid_roundtrip),
+	KUNIT_CASE(virgo_test_stripe_check),
+	KUNIT_CASE(virgo_test_stripe_walk),
+	KUNIT_CASE(virgo_test_mc_commands),
+	KUNIT_CASE(virgo_test_mc_malformed),
+	{}
+};
+
+static struct kunit_suite virgo_mempool_suite = {
+	.name = "virgo_mempool",
+	.test_cases = virgo_mempool_cases,
+};
+
+kunit_test_suite(virgo_mempool_suite);
