@@ -52,6 +52,20 @@ u32 virgo_stripe_chunks(u64 size, u64 chunk_size);
 bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
 		       struct virgo_stripe_step *step);
 
+/* ------------------------------------------------------------ pool */
+
+#define VIRGO_CHUNK_MAX		(1ULL << 20)	/* largest chunk: 1 MiB */
+#define VIRGO_POOL_MAX_DEFAULT	(64ULL << 20)	/* bytes a node holds */
+
+extern u64 virgo_pool_max;
+
+int virgo_pool_alloc(u64 size, u64 *vuid);
+int virgo_pool_write(u64 vuid, u64 off, const void *buf, u64 len);
+int virgo_pool_read(u64 vuid, u64 off, void *buf, u64 len);
+s64 virgo_pool_size(u64 vuid);
+int virgo_pool_free(u64 vuid);
+u64 virgo_pool_used_bytes(void);
+
 /* ------------------------------------------------------------ memcached */
 
 #define VIRGO_MC_KEY_MAX	250	/* memcached's limit */

@@ -4,6 +4,7 @@
  * parser against malformed input
  */
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/string.h>
 #include "mempool.h"
@@ -155,7 +156,108 @@ static void virgo_test_mc_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mc(test, "get 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25", &r), -EINVAL);
 }
 
+static void restore_node_id(void *id)
+{
+	virgo_set_local_id((uintptr_t)id);
+}
+
+static void restore_pool_max(void *max)
+{
+	virgo_pool_max = *(u64 *)max;
+}
+
+/* Pool tests run as node 7; the node id is restored however they end. */
+static void with_node_id(struct kunit *test, void (*fn)(struct kunit *test))
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_node_id,
+			(void *)(uintptr_t)virgo_local_id()), 0);
+	KUNIT_ASSERT_EQ(test, virgo_set_local_id(7), 0);
+	fn(test);
+}
+
+static void pool_roundtrip(struct kunit *test)
+{
+	u8 buf[16], zero[16] = { 0 };
+	struct virgo_vuid v;
+	u64 vuid, other;
+
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(0, &vuid), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(VIRGO_CHUNK_MAX + 1, &vuid), -EINVAL);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(100, &vuid), 0);
+	KUNIT_ASSERT_EQ(test, virgo_vuid_decode(vuid, &v), 0);
+	KUNIT_EXPECT_EQ(test, v.node, 7);
+	KUNIT_EXPECT_EQ(test, virgo_pool_size(vuid), 100);
+
+	/* Zeroed; written bytes come back, at any offset, up to the end. */
+	KUNIT_ASSERT_EQ(test, virgo_pool_read(vuid, 84, buf, 16), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, zero, 16), 0);
+	KUNIT_ASSERT_EQ(test, virgo_pool_write(vuid, 90, "0123456789", 10), 0);
+	KUNIT_ASSERT_EQ(test, virgo_pool_read(vuid, 88, buf, 12), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "\0\0" "0123456789", 12), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_write(vuid, 91, "0123456789", 10), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_pool_read(vuid, U64_MAX, buf, 2), -EINVAL);
+
+	/* Another node's VUID, a wrong tag, a slot never used. */
+	v.node = 8;
+	KUNIT_EXPECT_EQ(test, virgo_pool_read(virgo_vuid_encode(&v), 0, buf, 1), -EINVAL);
+	v.node = 7;
+	v.tag ^= 1;
+	KUNIT_EXPECT_EQ(test, virgo_pool_read(virgo_vuid_encode(&v), 0, buf, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(virgo_vuid_encode(&v)), -ENOENT);
+	v.slot = VIRGO_VUID_SLOTS - 1;
+	KUNIT_EXPECT_EQ(test, virgo_pool_size(virgo_vuid_encode(&v)), -ENOENT);
+
+	/* Freed: gone, and a new chunk in the same slot does not answer to it. */
+	KUNIT_ASSERT_EQ(test, virgo_pool_free(vuid), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_read(vuid, 0, buf, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(vuid), -ENOENT);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(100, &other), 0);
+	KUNIT_EXPECT_NE(test, other, vuid);
+	KUNIT_EXPECT_EQ(test, virgo_pool_write(vuid, 0, "x", 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(other), 0);
+}
+
+static void pool_cap(struct kunit *test)
+{
+	u64 *saved = kunit_kmalloc(test, sizeof(*saved), GFP_KERNEL);
+	u64 a, b;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	*saved = virgo_pool_max;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_pool_max, saved), 0);
+	virgo_pool_max = virgo_pool_used_bytes() + 150;
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(100, &a), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(100, &b), -ENOMEM);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(50, &b), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(1, &b), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(b), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(a), 0);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(150, &a), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(a), 0);
+}
+
+static void no_node_id(struct kunit *test)
+{
+	u64 vuid;
+
+	virgo_set_local_id(0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(1, &vuid), -EDESTADDRREQ);
+}
+
+static void virgo_test_pool(struct kunit *test)
+{
+	with_node_id(test, no_node_id);
+	with_node_id(test, pool_roundtrip);
+}
+
+static void virgo_test_pool_cap(struct kunit *test)
+{
+	with_node_id(test, pool_cap);
+}
+
 static struct kunit_case virgo_mempool_cases[] = {
+	KUNIT_CASE(virgo_test_pool),
+	KUNIT_CASE(virgo_test_pool_cap),
 	KUNIT_CASE(virgo_test_vuid_roundtrip),
 	KUNIT_CASE(virgo_test_stripe_check),
 	KUNIT_CASE(virgo_test_stripe_walk),

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO mempool - this node's pool: the chunks it holds for the cluster
+ *
+ * A chunk is kernel memory (kvzalloc) in a slot of an allocating xarray;
+ * its VUID carries this node's id, the slot and the chunk's random tag.
+ * Every access looks the slot up, compares the tag and holds a reference
+ * while it copies, so a freed chunk is never read or written and a VUID
+ * that names a reused slot fails. The bytes held are capped (pool_max).
+ */
+
+#include <linux/kref.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "mempool.h"
+
+struct virgo_chunk {
+	struct kref ref;
+	u64 tag;
+	u64 size;
+	void *data;
+};
+
+static DEFINE_XARRAY_ALLOC(virgo_chunks);
+static atomic64_t virgo_pool_used = ATOMIC64_INIT(0);
+u64 virgo_pool_max = VIRGO_POOL_MAX_DEFAULT;
+
+static void virgo_chunk_release(struct kref *ref)
+{
+	struct virgo_chunk *c = container_of(ref, struct virgo_chunk, ref);
+
+	atomic64_sub(c->size, &virgo_pool_used);
+	kvfree(c->data);
+	kfree(c);
+}
+
+/* The chunk @vuid names on this node, referenced, or an ERR_PTR. */
+static struct virgo_chunk *virgo_chunk_get(u64 vuid)
+{
+	struct virgo_chunk *c;
+	struct virgo_vuid v;
+
+	if (virgo_vuid_decode(vuid, &v) || v.node != virgo_local_id())
+		return ERR_PTR(-EINVAL);
+	xa_lock(&virgo_chunks);
+	c = xa_load(&virgo_chunks, v.slot);
+	if (c && c->tag == v.tag)
+		kref_get(&c->ref);
+	else
+		c = NULL;
+	xa_unlock(&virgo_chunks);
+	return c ?: ERR_PTR(-ENOENT);
+}
+
+u64 virgo_pool_used_bytes(void)
+{
+	return atomic64_read(&virgo_pool_used);
+}
+
+/**
+ * virgo_pool_alloc() - a zeroed chunk of @size bytes on this node
+ * @size: 1..VIRGO_CHUNK_MAX
+ * @vuid: set to its VUID
+ *
+ * Return: 0; -EINVAL for a bad size; -ENOMEM past pool_max or when the
+ * kernel has no memory; -ENOSPC when every slot is taken;
+ * -EDESTADDRREQ when this node has no id yet.
+ */
+int virgo_pool_alloc(u64 size, u64 *vuid)
+{
+	struct virgo_vuid v = { .node = virgo_local_id() };
+	struct virgo_chunk *c;
+	int ret;
+
+	if (!v.node)
+		return -EDESTADDRREQ;
+	if (!size || size > VIRGO_CHUNK_MAX)
+		return -EINVAL;
+	if (atomic64_add_return(size, &virgo_pool_used) > READ_ONCE(virgo_pool_max)) {
+		atomic64_sub(size, &virgo_pool_used);
+		return -ENOMEM;
+	}
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (c)
+		c->data = kvzalloc(size, GFP_KERNEL);
+	if (!c || !c->data) {
+		kfree(c);
+		atomic64_sub(size, &virgo_pool_used);
+		return -ENOMEM;
+	}
+	kref_init(&c->ref);
+	c->size = size;
+	do {
+		c->tag = get_random_u64() & GENMASK_ULL(VIRGO_VUID_TAG_BITS - 1, 0);
+	} while (!c->tag);
+
+	ret = xa_alloc(&virgo_chunks, &v.slot, c,
+		       XA_LIMIT(0, VIRGO_VUID_SLOTS - 1), GFP_KERNEL);
+	if (ret) {
+		kref_put(&c->ref, virgo_chunk_release);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	v.tag = c->tag;
+	*vuid = virgo_vuid_encode(&v);
+	return 0;
+}
+
+/* Copy between @buf and [off, off + len) of the chunk @vuid names. */
+static int virgo_pool_copy(u64 vuid, u64 off, void *buf, u64 len, bool write)
+{
+	struct virgo_chunk *c = virgo_chunk_get(vuid);
+	int ret;
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	ret = virgo_stripe_check(c->size, off, len);
+	if (!ret) {
+		if (write)
+			memcpy(c->data + off, buf, len);
+		else
+			memcpy(buf, c->data + off, len);
+	}
+	kref_put(&c->ref, virgo_chunk_release);
+	return ret;
+}
+
+/**
+ * virgo_pool_write() - store bytes in a chunk of this node
+ * @vuid: the chunk
+ * @off: where in it
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: 0; -EINVAL for a VUID of another node or a range past the
+ * chunk's end; -ENOENT for a VUID that names no live chunk here.
+ */
+int virgo_pool_write(u64 vuid, u64 off, const void *buf, u64 len)
+{
+	return virgo_pool_copy(vuid, off, (void *)buf, len, true);
+}
+
+/* As virgo_pool_write(), the other way. */
+int virgo_pool_read(u64 vuid, u64 off, void *buf, u64 len)
+{
+	return virgo_pool_copy(vuid, off, buf, len, false);
+}
+
+/**
+ * virgo_pool_size() - a chunk's size
+ * @vuid: the chunk
+ *
+ * Return: its size, or a negative errno as virgo_pool_write().
+ */
+s64 virgo_pool_size(u64 vuid)
+{
+	struct virgo_chunk *c = virgo_chunk_get(vuid);
+	s64 size;
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	size = c->size;
+	kref_put(&c->ref, virgo_chunk_release);
+	return size;
+}
+
+/**
+ * virgo_pool_free() - free a chunk of this node
+ * @vuid: the chunk
+ *
+ * Accesses under way finish first; the VUID fails from now on.
+ *
+ * Return: 0, -EINVAL or -ENOENT as virgo_pool_write().
+ */
+int virgo_pool_free(u64 vuid)
+{
+	struct virgo_chunk *c;
+	struct virgo_vuid v;
+
+	if (virgo_vuid_decode(vuid, &v) || v.node != virgo_local_id())
+		return -EINVAL;
+	xa_lock(&virgo_chunks);
+	c = xa_load(&virgo_chunks, v.slot);
+	if (c && c->tag == v.tag)
+		__xa_erase(&virgo_chunks, v.slot);
+	else
+		c = NULL;
+	xa_unlock(&virgo_chunks);
+	if (!c)
+		return -ENOENT;
+	kref_put(&c->ref, virgo_chunk_release);
+	return 0;
+}
