@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO mempool - the service on port 30000: this node's chunks
+ *
+ *	alloc <size>			OK <vuid>
+ *	write <vuid> <off> <len>	then <len> bytes and a line end; OK
+ *	read <vuid> <off> <len>		DATA <len>, the bytes, "\n"
+ *	size <vuid>			OK <size>
+ *	free <vuid>			OK
+ *
+ * and the original VIRGO's forms, for nc and telnet:
+ *
+ *	virgo_cloud_malloc(<size>)	OK <vuid>
+ *	virgo_cloud_set(<vuid>,<text>)	OK (the text and a NUL, at offset 0)
+ *	virgo_cloud_get(<vuid>)		DATA <len>: the bytes up to the first NUL
+ *					(at most 4096)
+ *	virgo_cloud_free(<vuid>)	OK
+ *
+ * VUIDs are written in decimal. Errors: ERROR <errno> <text>.
+ *
+ * Work in progress: allocations are single chunks of this node; striping
+ * over nodes and the memcached protocol come next.
+ */
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "mempool.h"
+
+static int virgo_mempool_reply_err(struct virgo_conn *conn, int err)
+{
+	const char *why;
+
+	switch (err) {
+	case -ENOENT:
+		why = "no such allocation (freed, or never made)";
+		break;
+	case -ENOMEM:
+		why = "this node's pool is full";
+		break;
+	case -E2BIG:
+		why = "longer than a chunk";
+		break;
+	case -ENOSPC:
+		why = "no free slot";
+		break;
+	case -EDESTADDRREQ:
+		why = "this node is not configured";
+		break;
+	default:
+		why = "malformed request, foreign VUID or range past the end";
+		break;
+	}
+	return virgo_conn_error(conn, err, why);
+}
+
+static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text)
+{
+	u64 size, vuid;
+	int ret;
+
+	ret = virgo_parse_u64(size_text, VIRGO_CHUNK_MAX, &size);
+	if (ret)
+		return virgo_mempool_reply_err(conn, ret == -ERANGE ? -E2BIG : ret);
+	ret = virgo_pool_alloc(size, &vuid);
+	if (ret)
+		return virgo_mempool_reply_err(conn, ret);
+	return virgo_conn_printf(conn, "OK %llu\n", vuid);
+}
+
+/* read or write: "<vuid> <off> <len>" */
+static int virgo_mempool_rw(struct virgo_conn *conn, char **w, bool write)
+{
+	u64 vuid, off, len;
+	void *buf;
+	int ret;
+
+	if (virgo_parse_u64(w[0], U64_MAX, &vuid) ||
+	    virgo_parse_u64(w[1], U64_MAX, &off) ||
+	    virgo_parse_u64(w[2], VIRGO_CHUNK_MAX, &len)) {
+		virgo_mempool_reply_err(conn, -EINVAL);
+		return write ? -EPROTO : 0;	/* a payload we cannot skip */
+	}
+	buf = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (!buf) {
+		virgo_mempool_reply_err(conn, -ENOMEM);
+		return write ? -ENOMEM : 0;
+	}
+	if (write) {
+		ret = virgo_conn_read_data(conn, buf, len);
+		if (ret)
+			goto out;
+		ret = virgo_pool_write(vuid, off, buf, len);
+		ret = ret ? virgo_mempool_reply_err(conn, ret) :
+			    virgo_conn_printf(conn, "OK\n");
+	} else {
+		ret = virgo_pool_read(vuid, off, buf, len);
+		ret = ret ? virgo_mempool_reply_err(conn, ret) :
+			    virgo_conn_send_data(conn, buf, len, "%llu", vuid);
+	}
+out:
+	kvfree(buf);
+	return ret;
+}
+
+/* "virgo_cloud_<op>(<args>)": @args set to the text between the parens. */
+static bool virgo_mempool_seed(char *line, const char *op, char **args)
+{
+	size_t n = strlen(op), len = strlen(line);
+
+	if (strncmp(line, op, n) || line[n] != '(' || line[len - 1] != ')')
+		return false;
+	line[len - 1] = '\0';
+	*args = line + n + 1;
+	return true;
+}
+
+static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
+{
+	char *args, *data, *buf;
+	u64 vuid;
+	s64 size;
+	int ret;
+
+	if (virgo_mempool_seed(line, "virgo_cloud_malloc", &args))
+		return virgo_mempool_alloc(conn, args);
+	if (virgo_mempool_seed(line, "virgo_cloud_set", &args)) {
+		data = strchr(args, ',');
+		if (!data)
+			return virgo_mempool_reply_err(conn, -EINVAL);
+		*data++ = '\0';
+		if (virgo_parse_u64(args, U64_MAX, &vuid))
+			return virgo_mempool_reply_err(conn, -EINVAL);
+		ret = virgo_pool_write(vuid, 0, data, strlen(data) + 1);
+		return ret ? virgo_mempool_reply_err(conn, ret) :
+			     virgo_conn_printf(conn, "OK\n");
+	}
+	if (virgo_mempool_seed(line, "virgo_cloud_get", &args)) {
+		if (virgo_parse_u64(args, U64_MAX, &vuid))
+			return virgo_mempool_reply_err(conn, -EINVAL);
+		size = virgo_pool_size(vuid);
+		if (size < 0)
+			return virgo_mempool_reply_err(conn, size);
+		size = min_t(s64, size, VIRGO_LINE_MAX);
+		buf = kmalloc(size, GFP_KERNEL);
+		if (!buf)
+			return virgo_mempool_reply_err(conn, -ENOMEM);
+		ret = virgo_pool_read(vuid, 0, buf, size);
+		ret = ret ? virgo_mempool_reply_err(conn, ret) :
+			    virgo_conn_send_data(conn, buf, strnlen(buf, size), "%llu", vuid);
+		kfree(buf);
+		return ret;
+	}
+	if (virgo_mempool_seed(line, "virgo_cloud_free", &args)) {
+		if (virgo_parse_u64(args, U64_MAX, &vuid))
+			return virgo_mempool_reply_err(conn, -EINVAL);
+		ret = virgo_pool_free(vuid);
+		return ret ? virgo_mempool_reply_err(conn, ret) :
+			     virgo_conn_printf(conn, "OK\n");
+	}
+	return virgo_mempool_reply_err(conn, -EINVAL);
+}
+
+static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
+{
+	char *w[5];
+	u64 vuid;
+	s64 size;
+	int n, ret;
+
+	if (!strncmp(line, "virgo_cloud_", 12))
+		return virgo_mempool_seed_line(conn, line);
+
+	n = virgo_split_words(line, w, ARRAY_SIZE(w));
+	if (n == 2 && !strcmp(w[0], "alloc"))
+		return virgo_mempool_alloc(conn, w[1]);
+	if (n == 4 && (!strcmp(w[0], "read") || !strcmp(w[0], "write")))
+		return virgo_mempool_rw(conn, w + 1, w[0][0] == 'w');
+	if (n == 2 && (!strcmp(w[0], "size") || !strcmp(w[0], "free"))) {
+		if (virgo_parse_u64(w[1], U64_MAX, &vuid))
+			return virgo_mempool_reply_err(conn, -EINVAL);
+		if (w[0][0] == 'f') {
+			ret = virgo_pool_free(vuid);
+			return ret ? virgo_mempool_reply_err(conn, ret) :
+				     virgo_conn_printf(conn, "OK\n");
+		}
+		size = virgo_pool_size(vuid);
+		return size < 0 ? virgo_mempool_reply_err(conn, size) :
+				  virgo_conn_printf(conn, "OK %lld\n", size);
+	}
+	ret = virgo_mempool_reply_err(conn, -EINVAL);
+	/* A malformed "write" line announces a payload we cannot find. */
+	return n && !strcmp(w[0], "write") ? -EPROTO : ret;
+}
+
+static const struct virgo_service_ops virgo_mempool_ops = {
+	.line = virgo_mempool_line,
+};
+
+static struct virgo_service virgo_mempool_service = {
+	.name = "mempool",
+	.port = VIRGO_PORT_MEMPOOL,
+	.ops = &virgo_mempool_ops,
+};
+
+static int __init virgo_mempool_init(void)
+{
+	if (!virgo_wq)
+		return -ENODEV;		/* the core did not start */
+	return virgo_service_register(&virgo_mempool_service);
+}
+/* After the core's late_initcall: virgo/Makefile links core/ first. */
+late_initcall(virgo_mempool_init);
