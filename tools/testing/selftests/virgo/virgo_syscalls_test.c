@@ -77,7 +77,8 @@ TEST(syscall_table_has_every_virgo_call)
 
 /*
  * Calls whose component is not written yet answer ENOSYS whatever their
- * arguments, without touching them. virgo_clone (index 0) is implemented.
+ * arguments, without touching them. virgo_clone and the mempool calls
+ * (indices 0-4) are implemented.
  */
 TEST(unimplemented_calls_answer_enosys)
 {
@@ -85,7 +86,7 @@ TEST(unimplemented_calls_answer_enosys)
 	unsigned int i;
 	long ret;
 
-	for (i = 1; i < NCALLS; i++) {
+	for (i = 5; i < NCALLS; i++) {
 		errno = 0;
 		ret = syscall(virgo_calls[i].nr, 0, 0, 0, 0, 0, 0);
 		EXPECT_EQ(-1, ret) TH_LOG("call %ld", virgo_calls[i].nr);
@@ -314,6 +315,89 @@ TEST_F(clone, deadline_bounds_the_wait)
 	self->args.arg_len = 4;
 	self->args.timeout_ms = 300;
 	EXPECT_ERRNO(ETIMEDOUT, vclone(&self->args, sizeof(self->args)));
+}
+
+/* ------------------------------------------------------------ mempool */
+
+FIXTURE(mem) {
+	__u64 vuid;
+};
+
+FIXTURE_SETUP(mem)
+{
+	unsigned int id = 0;
+	FILE *f;
+
+	errno = 0;
+	if (syscall(__NR_virgo_free, 0ULL) < 0 && errno == ENOSYS)
+		SKIP(return, "virgo_malloc not built (CONFIG_VIRGO_MEMPOOL=n)");
+	f = fopen("/sys/kernel/config/virgo/node_id", "r");
+	if (!f || fscanf(f, "%u", &id) != 1 || !id)
+		SKIP(return, "this node is not configured (virgo config load)");
+	fclose(f);
+	ASSERT_EQ(0, syscall(__NR_virgo_malloc, 100ULL, &self->vuid))
+		TH_LOG("errno %d", errno);
+}
+
+FIXTURE_TEARDOWN(mem)
+{
+	syscall(__NR_virgo_free, self->vuid);
+}
+
+static long vmem(long nr, __u64 a, const void *b, __u64 c, __u64 d)
+{
+	errno = 0;
+	return syscall(nr, a, b, c, d);
+}
+
+TEST_F(mem, set_and_get_any_range)
+{
+	char buf[16] = { 1 };
+
+	EXPECT_EQ(10, vmem(__NR_virgo_set, self->vuid, "0123456789", 10, 90));
+	EXPECT_EQ(12, vmem(__NR_virgo_get, self->vuid, buf, 12, 88));
+	EXPECT_EQ(0, memcmp(buf, "\0\0" "0123456789", 12));
+	EXPECT_EQ(0, vmem(__NR_virgo_get, self->vuid, buf, 0, 100));
+}
+
+TEST_F(mem, ranges_past_the_end)
+{
+	char buf[16];
+
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_set, self->vuid, "01", 2, 99));
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, self->vuid, buf, 1, 100));
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, self->vuid, buf, 2, ~0ULL));
+	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_get, self->vuid, buf, (1 << 20) + 1, 0));
+}
+
+TEST_F(mem, sizes)
+{
+	__u64 v;
+
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_malloc, 0, &v, 0, 0));
+	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, (1 << 20) + 1, &v, 0, 0));
+	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, ~0ULL, &v, 0, 0));
+}
+
+TEST_F(mem, bad_pointers)
+{
+	EXPECT_ERRNO(EFAULT, vmem(__NR_virgo_malloc, 10, NULL, 0, 0));
+	EXPECT_ERRNO(EFAULT, vmem(__NR_virgo_set, self->vuid, (void *)8, 4, 0));
+	EXPECT_ERRNO(EFAULT, vmem(__NR_virgo_get, self->vuid, (void *)8, 4, 0));
+}
+
+TEST_F(mem, stale_forged_and_foreign_vuids)
+{
+	char buf[4];
+
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_get, self->vuid ^ 1, buf, 1, 0));
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, 0, buf, 1, 0));
+	/* Node 64 is not in the table. */
+	EXPECT_ERRNO(EHOSTUNREACH, vmem(__NR_virgo_get, ~0ULL, buf, 1, 0));
+	EXPECT_EQ(0, vmem(__NR_virgo_free, self->vuid, NULL, 0, 0));
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_get, self->vuid, buf, 1, 0));
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_set, self->vuid, "x", 1, 0));
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_free, self->vuid, NULL, 0, 0));
 }
 
 TEST(sysfs_reports_the_abi_version)
