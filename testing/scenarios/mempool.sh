@@ -35,6 +35,10 @@ check_eq "binary write and read across the bytes, NUL and newlines kept" \
 check "a range past the end is refused" sh -c "virgo send --node 2 mempool 'read $vuid 99999 2' | grep -q '^ERROR EINVAL'"
 check "a chunk above 1 MiB is refused" sh -c "virgo send --node 2 mempool 'alloc 1048577' | grep -q '^ERROR E2BIG'"
 
+# ------------------------------------------------------------ syscalls
+check "the mempool system calls on 3 nodes (kselftest mem.*)" \
+	/usr/libexec/virgo/tests/virgo_syscalls_test -f mem
+
 # ------------------------------------------------------------ hostile input
 awk 'BEGIN { for (i = 0; i < 10000; i++) {
 	r = i % 5

@@ -9,6 +9,7 @@
 #ifndef _VIRGO_MEMPOOL_H
 #define _VIRGO_MEMPOOL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include "../core/core.h"
 
@@ -30,10 +31,30 @@ struct virgo_vuid {
 	u64 tag;	/* non-zero, below 2^VIRGO_VUID_TAG_BITS */
 };
 
+/*
+ * The tag's top bit tells a striped allocation's map (struct
+ * virgo_stripe_map, then its chunks' VUIDs) from a chunk of data.
+ */
+#define VIRGO_VUID_MAP		BIT_ULL(VIRGO_VUID_TAG_BITS - 1)
+
+static inline bool virgo_vuid_is_map(u64 raw)
+{
+	return raw & VIRGO_VUID_MAP;
+}
+
 u64 virgo_vuid_encode(const struct virgo_vuid *v);
 int virgo_vuid_decode(u64 raw, struct virgo_vuid *v);
 
 /* ------------------------------------------------------------ striping */
+
+#define VIRGO_MALLOC_MAX	(64ULL << 20)	/* largest allocation */
+
+/* The head of a map chunk; nchunks VUIDs (u64) follow. */
+struct virgo_stripe_map {
+	u64 size;
+	u64 chunk_size;
+	u64 nchunks;
+};
 
 /**
  * struct virgo_stripe_step - the part of a range that lies in one chunk
@@ -60,6 +81,7 @@ bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
 extern u64 virgo_pool_max;
 
 int virgo_pool_alloc(u64 size, u64 *vuid);
+int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid);
 int virgo_pool_write(u64 vuid, u64 off, const void *buf, u64 len);
 int virgo_pool_read(u64 vuid, u64 off, void *buf, u64 len);
 s64 virgo_pool_size(u64 vuid);

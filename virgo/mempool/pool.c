@@ -69,6 +69,12 @@ u64 virgo_pool_used_bytes(void)
  */
 int virgo_pool_alloc(u64 size, u64 *vuid)
 {
+	return virgo_pool_alloc_kind(size, false, vuid);
+}
+
+/* As virgo_pool_alloc(); @map: the chunk is a striped allocation's map. */
+int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid)
+{
 	struct virgo_vuid v = { .node = virgo_local_id() };
 	struct virgo_chunk *c;
 	int ret;
@@ -92,8 +98,10 @@ int virgo_pool_alloc(u64 size, u64 *vuid)
 	kref_init(&c->ref);
 	c->size = size;
 	do {
-		c->tag = get_random_u64() & GENMASK_ULL(VIRGO_VUID_TAG_BITS - 1, 0);
+		c->tag = get_random_u64() & GENMASK_ULL(VIRGO_VUID_TAG_BITS - 2, 0);
 	} while (!c->tag);
+	if (map)
+		c->tag |= VIRGO_VUID_MAP;
 
 	ret = xa_alloc(&virgo_chunks, &v.slot, c,
 		       XA_LIMIT(0, VIRGO_VUID_SLOTS - 1), GFP_KERNEL);

@@ -2,7 +2,7 @@
 /*
  * VIRGO mempool - the service on port 30000: this node's chunks
  *
- *	alloc <size>			OK <vuid>
+ *	alloc <size> [map]		OK <vuid> (map: a striped allocation's map)
  *	write <vuid> <off> <len>	then <len> bytes and a line end; OK
  *	read <vuid> <off> <len>		DATA <len>, the bytes, "\n"
  *	size <vuid>			OK <size>
@@ -53,7 +53,8 @@ static int virgo_mempool_reply_err(struct virgo_conn *conn, int err)
 	return virgo_conn_error(conn, err, why);
 }
 
-static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text)
+static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text,
+			       bool map)
 {
 	u64 size, vuid;
 	int ret;
@@ -61,7 +62,7 @@ static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text)
 	ret = virgo_parse_u64(size_text, VIRGO_CHUNK_MAX, &size);
 	if (ret)
 		return virgo_mempool_reply_err(conn, ret == -ERANGE ? -E2BIG : ret);
-	ret = virgo_pool_alloc(size, &vuid);
+	ret = virgo_pool_alloc_kind(size, map, &vuid);
 	if (ret)
 		return virgo_mempool_reply_err(conn, ret);
 	return virgo_conn_printf(conn, "OK %llu\n", vuid);
@@ -122,7 +123,7 @@ static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
 	int ret;
 
 	if (virgo_mempool_seed(line, "virgo_cloud_malloc", &args))
-		return virgo_mempool_alloc(conn, args);
+		return virgo_mempool_alloc(conn, args, false);
 	if (virgo_mempool_seed(line, "virgo_cloud_set", &args)) {
 		data = strchr(args, ',');
 		if (!data)
@@ -172,7 +173,9 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
 	if (n == 2 && !strcmp(w[0], "alloc"))
-		return virgo_mempool_alloc(conn, w[1]);
+		return virgo_mempool_alloc(conn, w[1], false);
+	if (n == 3 && !strcmp(w[0], "alloc") && !strcmp(w[2], "map"))
+		return virgo_mempool_alloc(conn, w[1], true);
 	if (n == 4 && (!strcmp(w[0], "read") || !strcmp(w[0], "write")))
 		return virgo_mempool_rw(conn, w + 1, w[0][0] == 'w');
 	if (n == 2 && (!strcmp(w[0], "size") || !strcmp(w[0], "free"))) {

@@ -375,7 +375,6 @@ TEST_F(mem, sizes)
 	__u64 v;
 
 	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_malloc, 0, &v, 0, 0));
-	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, (1 << 20) + 1, &v, 0, 0));
 	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, ~0ULL, &v, 0, 0));
 }
 
@@ -398,6 +397,34 @@ TEST_F(mem, stale_forged_and_foreign_vuids)
 	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_get, self->vuid, buf, 1, 0));
 	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_set, self->vuid, "x", 1, 0));
 	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_free, self->vuid, NULL, 0, 0));
+}
+
+/* Larger than a chunk (1 MiB): striped, ranges across chunk edges. */
+TEST_F(mem, striped_allocation)
+{
+	const size_t size = (3 << 20) + 1, len = 2 << 20;
+	unsigned char *in = malloc(len), *out = malloc(len);
+	__u64 v;
+	size_t i;
+
+	ASSERT_TRUE(in && out);
+	for (i = 0; i < len; i++)
+		in[i] = i * 131 + (i >> 12);
+	ASSERT_EQ(0, vmem(__NR_virgo_malloc, size, &v, 0, 0)) TH_LOG("errno %d", errno);
+	EXPECT_EQ((long)len, vmem(__NR_virgo_set, v, in, len, (1 << 20) - 100));
+	memset(out, 0, len);
+	EXPECT_EQ((long)len, vmem(__NR_virgo_get, v, out, len, (1 << 20) - 100));
+	EXPECT_EQ(0, memcmp(in, out, len));
+	/* The last byte is there; one past it is not. */
+	EXPECT_EQ(1, vmem(__NR_virgo_set, v, "z", 1, size - 1));
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, v, out, 2, size - 1));
+	EXPECT_EQ(0, vmem(__NR_virgo_get, v, out, 0, size));
+	EXPECT_EQ(0, vmem(__NR_virgo_free, v, NULL, 0, 0));
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_get, v, out, 1, 0));
+	EXPECT_ERRNO(ENOENT, vmem(__NR_virgo_free, v, NULL, 0, 0));
+	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, (64 << 20) + 1, &v, 0, 0));
+	free(in);
+	free(out);
 }
 
 TEST(sysfs_reports_the_abi_version)
