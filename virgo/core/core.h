@@ -234,6 +234,7 @@ bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
 int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
+int virgo_conn_skip_data(struct virgo_conn *conn, size_t len);
 bool virgo_conn_stopping(struct virgo_conn *conn);
 __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
 					size_t len, const char *fmt, ...);

@@ -52,6 +52,21 @@ int virgo_conn_error(struct virgo_conn *conn, int err, const char *text)
 }
 EXPORT_SYMBOL_GPL(virgo_conn_error);
 
+/* After a payload: its line end, or the error that ends the connection. */
+static int virgo_conn_data_end(struct virgo_conn *conn, int ret)
+{
+	char *line;
+	size_t n;
+
+	if (!ret)
+		ret = virgo_sock_read_line(&conn->vs, &line, &n);
+	if (!ret && n)
+		ret = -EPROTO;
+	if (ret == -EPROTO || ret == -E2BIG || ret == -EINVAL)
+		virgo_conn_error(conn, -EPROTO, "payload not followed by a line end");
+	return ret ? -EPROTO : 0;
+}
+
 /**
  * virgo_conn_read_data() - the payload that follows a request line
  * @conn: the connection
@@ -65,20 +80,33 @@ EXPORT_SYMBOL_GPL(virgo_conn_error);
  */
 int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len)
 {
-	char *line;
-	size_t n;
-	int ret;
-
-	ret = virgo_sock_read_exact(&conn->vs, buf, len);
-	if (!ret)
-		ret = virgo_sock_read_line(&conn->vs, &line, &n);
-	if (!ret && n)
-		ret = -EPROTO;
-	if (ret == -EPROTO || ret == -E2BIG || ret == -EINVAL)
-		virgo_conn_error(conn, -EPROTO, "payload not followed by a line end");
-	return ret ? -EPROTO : 0;
+	return virgo_conn_data_end(conn, virgo_sock_read_exact(&conn->vs, buf, len));
 }
 EXPORT_SYMBOL_GPL(virgo_conn_read_data);
+
+/**
+ * virgo_conn_skip_data() - read and drop a payload the service refuses
+ * @conn: the connection
+ * @len: how many bytes the request line announced; the service bounds it
+ *
+ * Return: as virgo_conn_read_data(); -ENOMEM too.
+ */
+int virgo_conn_skip_data(struct virgo_conn *conn, size_t len)
+{
+	void *scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	size_t n;
+	int ret = 0;
+
+	if (!scratch)
+		return -ENOMEM;
+	for (; len && !ret; len -= n) {
+		n = min_t(size_t, len, PAGE_SIZE);
+		ret = virgo_sock_read_exact(&conn->vs, scratch, n);
+	}
+	kfree(scratch);
+	return virgo_conn_data_end(conn, ret);
+}
+EXPORT_SYMBOL_GPL(virgo_conn_skip_data);
 
 /**
  * virgo_conn_send_data() - reply "DATA <len> <fmt...>", the payload, "\n"

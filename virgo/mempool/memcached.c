@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VIRGO mempool - the memcached ASCII protocol's request lines
+ * VIRGO mempool - the memcached ASCII protocol, on the mempool's port
  *
- * Pure parsing, tested by KUnit. The service answers -EOPNOTSUPP with
- * memcached's "ERROR", -EINVAL with "CLIENT_ERROR bad command line
- * format" and -E2BIG with "SERVER_ERROR object too large for cache"; after
- * a bad storage line it cannot know where the data ends and closes the
- * connection, as memcached does for a bad data chunk.
+ * The parser is pure and tested by KUnit. The server answers each command
+ * as memcached 1.6 does, from this node's items (kvstore.c). A malformed
+ * line gets "CLIENT_ERROR bad command line format"; after a malformed
+ * storage line the server cannot know where the data ends, so it closes
+ * the connection, as memcached does. A value longer than
+ * VIRGO_MC_VALUE_MAX, or one the pool has no room for, is read and
+ * dropped and gets a SERVER_ERROR, and the connection goes on.
  */
 
 #include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include "mempool.h"
 
 static const struct {
@@ -28,6 +32,25 @@ static const struct {
 	{ "stats", VIRGO_MC_STATS }, { "version", VIRGO_MC_VERSION },
 	{ "quit", VIRGO_MC_QUIT }, { "flush_all", VIRGO_MC_FLUSH_ALL },
 };
+
+/* The table's index of @line's first word, or -1. */
+static int virgo_mc_find_cmd(const char *line)
+{
+	size_t n = strcspn(line, " ");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(virgo_mc_cmds); i++)
+		if (strlen(virgo_mc_cmds[i].name) == n &&
+		    !strncmp(line, virgo_mc_cmds[i].name, n))
+			return i;
+	return -1;
+}
+
+/* Is @line a memcached command? */
+bool virgo_mc_command(const char *line)
+{
+	return virgo_mc_find_cmd(line) >= 0;
+}
 
 /* 1..250 bytes, no control characters and no spaces (memcached's rule). */
 bool virgo_mc_key_ok(const char *key)
@@ -88,27 +111,22 @@ static int virgo_mc_storage(char **w, int n, u64 max_bytes,
  * @req: set to the request
  *
  * Return: 0; -EOPNOTSUPP for an unknown command; -EINVAL for a malformed
- * line or key; -E2BIG for a value longer than @max_bytes (req->cmd is set,
- * so the caller knows data follows).
+ * line or key; -E2BIG for a value longer than @max_bytes. Except after
+ * -EOPNOTSUPP, req->cmd is set: the caller knows whether data follows.
  */
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 {
 	char *w[VIRGO_MC_KEYS_MAX + 2];
-	unsigned int i;
-	int n, ret;
+	int i, n, ret;
 
 	memset(req, 0, sizeof(*req));
-	n = virgo_split_words(line, w, ARRAY_SIZE(w));
-	if (n == -E2BIG)
-		return -EINVAL;
-	if (n <= 0)
-		return -EOPNOTSUPP;
-	for (i = 0; i < ARRAY_SIZE(virgo_mc_cmds); i++)
-		if (!strcmp(w[0], virgo_mc_cmds[i].name))
-			break;
-	if (i == ARRAY_SIZE(virgo_mc_cmds))
+	i = virgo_mc_find_cmd(line);
+	if (i < 0)
 		return -EOPNOTSUPP;
 	req->cmd = virgo_mc_cmds[i].cmd;
+	n = virgo_split_words(line, w, ARRAY_SIZE(w));
+	if (n <= 0)
+		return -EINVAL;
 
 	switch (req->cmd) {
 	case VIRGO_MC_SET: case VIRGO_MC_ADD: case VIRGO_MC_REPLACE:
@@ -149,4 +167,214 @@ int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 		req->keys[i] = w[i + 1];
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ server */
+
+/* "VALUE <key> <flags> <bytes> <cas>\r\n" */
+#define VIRGO_MC_HEAD_MAX	(VIRGO_MC_KEY_MAX + 64)
+
+static const char *const virgo_mc_results[] = {
+	[VIRGO_MC_STORED] = "STORED",
+	[VIRGO_MC_NOT_STORED] = "NOT_STORED",
+	[VIRGO_MC_EXISTS] = "EXISTS",
+	[VIRGO_MC_NOT_FOUND] = "NOT_FOUND",
+};
+
+static time64_t virgo_mc_started;
+
+static int virgo_mc_reply(struct virgo_conn *conn, const struct virgo_mc_req *req,
+			  const char *text)
+{
+	return req->noreply ? 0 : virgo_conn_printf(conn, "%s\r\n", text);
+}
+
+/* A new item for a storage command; a full pool first drops expired items. */
+static struct virgo_mc_item *virgo_mc_new(const struct virgo_mc_req *req)
+{
+	static unsigned long next_reclaim;
+	struct virgo_mc_item *it;
+
+	it = virgo_mc_item_new(req->keys[0], req->flags, req->exptime, req->bytes);
+	/* At most once a second: a sweep walks every item. */
+	if (IS_ERR(it) && time_after_eq(jiffies, READ_ONCE(next_reclaim))) {
+		WRITE_ONCE(next_reclaim, jiffies + HZ);
+		virgo_mc_reclaim();
+		it = virgo_mc_item_new(req->keys[0], req->flags, req->exptime,
+				       req->bytes);
+	}
+	return it;
+}
+
+static int virgo_mc_storage_cmd(struct virgo_conn *conn,
+				const struct virgo_mc_req *req)
+{
+	struct virgo_mc_item *it = virgo_mc_new(req);
+	int ret;
+
+	/* The key points into the line buffer, which the data may overwrite:
+	 * the item took its copy above.
+	 */
+	if (IS_ERR(it)) {
+		ret = virgo_conn_skip_data(conn, req->bytes);
+		return ret ?: virgo_mc_reply(conn, req,
+					     "SERVER_ERROR out of memory storing object");
+	}
+	ret = virgo_conn_read_data(conn, it->data, req->bytes);
+	if (ret) {
+		virgo_mc_item_put(it);
+		return ret;
+	}
+	ret = virgo_mc_store(req->cmd, it, req->cas);
+	if (ret == -E2BIG)
+		return virgo_mc_reply(conn, req, "SERVER_ERROR object too large for cache");
+	if (ret < 0)
+		return virgo_mc_reply(conn, req, "SERVER_ERROR out of memory storing object");
+	return virgo_mc_reply(conn, req, virgo_mc_results[ret]);
+}
+
+/* get/gets: every live item of the keys, then END, in one send. */
+static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req *req)
+{
+	struct virgo_mc_item *items[VIRGO_MC_KEYS_MAX];
+	struct kvec iov[2 * VIRGO_MC_KEYS_MAX + 1];
+	struct virgo_mc_item *it;
+	int i, n = 0, ret;
+	char *heads, *head;
+
+	heads = kmalloc_array(req->nkeys, VIRGO_MC_HEAD_MAX, GFP_KERNEL);
+	if (!heads)
+		return virgo_conn_printf(conn, "SERVER_ERROR out of memory\r\n");
+	atomic64_add(req->nkeys, &virgo_mc_stats.cmd_get);
+	for (i = 0; i < req->nkeys; i++) {
+		it = virgo_mc_get(req->keys[i]);
+		if (!it)
+			continue;
+		head = heads + n * VIRGO_MC_HEAD_MAX;
+		items[n] = it;
+		iov[2 * n].iov_base = head;
+		if (req->cmd == VIRGO_MC_GETS)
+			iov[2 * n].iov_len = scnprintf(head, VIRGO_MC_HEAD_MAX,
+						       "VALUE %s %u %u %llu\r\n", it->key,
+						       it->flags, it->bytes, it->cas);
+		else
+			iov[2 * n].iov_len = scnprintf(head, VIRGO_MC_HEAD_MAX,
+						       "VALUE %s %u %u\r\n", it->key,
+						       it->flags, it->bytes);
+		iov[2 * n + 1].iov_base = it->data;
+		iov[2 * n + 1].iov_len = it->bytes + 2;
+		n++;
+	}
+	iov[2 * n].iov_base = "END\r\n";
+	iov[2 * n].iov_len = 5;
+	ret = virgo_sock_writev(&conn->vs, iov, 2 * n + 1);
+	while (n--)
+		virgo_mc_item_put(items[n]);
+	kfree(heads);
+	return ret;
+}
+
+static int virgo_mc_arith_cmd(struct virgo_conn *conn, const struct virgo_mc_req *req)
+{
+	char num[24];
+	u64 v;
+	int ret;
+
+	ret = virgo_mc_arith(req->keys[0], req->cmd == VIRGO_MC_INCR, req->delta, &v);
+	switch (ret) {
+	case 0:
+		snprintf(num, sizeof(num), "%llu", v);
+		return virgo_mc_reply(conn, req, num);
+	case -ENOENT:
+		return virgo_mc_reply(conn, req, "NOT_FOUND");
+	case -EINVAL:
+		return virgo_mc_reply(conn, req,
+				      "CLIENT_ERROR cannot increment or decrement non-numeric value");
+	default:
+		return virgo_mc_reply(conn, req, "SERVER_ERROR out of memory");
+	}
+}
+
+static int virgo_mc_stats_cmd(struct virgo_conn *conn)
+{
+	time64_t now = ktime_get_real_seconds();
+
+	return virgo_conn_printf(conn,
+		"STAT uptime %lld\r\nSTAT time %lld\r\nSTAT version %s\r\n"
+		"STAT pointer_size %zu\r\nSTAT curr_items %lld\r\n"
+		"STAT total_items %lld\r\nSTAT bytes %lld\r\n"
+		"STAT cmd_get %lld\r\nSTAT cmd_set %lld\r\n"
+		"STAT get_hits %lld\r\nSTAT get_misses %lld\r\n"
+		"STAT limit_maxbytes %llu\r\nSTAT pool_bytes %llu\r\n"
+		"STAT threads 1\r\nEND\r\n",
+		now - virgo_mc_started, now, VIRGO_MC_PROTOCOL, 8 * sizeof(void *),
+		atomic64_read(&virgo_mc_stats.items),
+		atomic64_read(&virgo_mc_stats.total_items),
+		atomic64_read(&virgo_mc_stats.bytes),
+		atomic64_read(&virgo_mc_stats.cmd_get),
+		atomic64_read(&virgo_mc_stats.cmd_set),
+		atomic64_read(&virgo_mc_stats.get_hits),
+		atomic64_read(&virgo_mc_stats.get_misses),
+		READ_ONCE(virgo_pool_max), virgo_pool_used_bytes());
+}
+
+/**
+ * virgo_mc_line() - serve one memcached request line
+ * @conn: the connection
+ * @line: the line; it is cut into words
+ *
+ * Return: 0, or a negative errno that closes the connection (quit, a
+ * malformed storage line, a broken stream).
+ */
+int virgo_mc_line(struct virgo_conn *conn, char *line)
+{
+	struct virgo_mc_req req;
+	int ret;
+
+	ret = virgo_mc_parse(line, VIRGO_MC_VALUE_MAX, &req);
+	if (ret == -E2BIG) {
+		/* memcached reads the value and drops it; so do we, up to a bound. */
+		if (req.bytes > VIRGO_MALLOC_MAX)
+			return -EMSGSIZE;
+		ret = virgo_conn_skip_data(conn, req.bytes);
+		return ret ?: virgo_mc_reply(conn, &req,
+					     "SERVER_ERROR object too large for cache");
+	}
+	if (ret) {
+		virgo_conn_printf(conn, "CLIENT_ERROR bad command line format\r\n");
+		/* After a bad storage line the data cannot be found. */
+		return req.cmd <= VIRGO_MC_CAS ? -EPROTO : 0;
+	}
+
+	switch (req.cmd) {
+	case VIRGO_MC_SET: case VIRGO_MC_ADD: case VIRGO_MC_REPLACE:
+	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
+		return virgo_mc_storage_cmd(conn, &req);
+	case VIRGO_MC_GET: case VIRGO_MC_GETS:
+		return virgo_mc_retrieve(conn, &req);
+	case VIRGO_MC_DELETE:
+		ret = virgo_mc_delete(req.keys[0]);
+		return virgo_mc_reply(conn, &req, ret ? "NOT_FOUND" : "DELETED");
+	case VIRGO_MC_INCR: case VIRGO_MC_DECR:
+		return virgo_mc_arith_cmd(conn, &req);
+	case VIRGO_MC_TOUCH:
+		ret = virgo_mc_touch(req.keys[0], req.exptime);
+		return virgo_mc_reply(conn, &req, ret ? "NOT_FOUND" : "TOUCHED");
+	case VIRGO_MC_STATS:
+		return virgo_mc_stats_cmd(conn);
+	case VIRGO_MC_VERSION:
+		return virgo_conn_printf(conn, "VERSION %s\r\n", VIRGO_MC_PROTOCOL);
+	case VIRGO_MC_FLUSH_ALL:
+		virgo_mc_flush();
+		return virgo_mc_reply(conn, &req, "OK");
+	case VIRGO_MC_QUIT:
+	default:
+		return -ECONNRESET;
+	}
+}
+
+int __init virgo_mc_server_init(void)
+{
+	virgo_mc_started = ktime_get_real_seconds();
+	return virgo_mc_init();
 }

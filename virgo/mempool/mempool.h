@@ -3,13 +3,15 @@
  * VIRGO mempool - cluster memory: virgo_malloc/set/get/free(2), the
  * service on VIRGO_PORT_MEMPOOL and its memcached ASCII protocol.
  *
- * Work in progress: the pure pieces (handles, striping, the memcached
- * parser) with their KUnit tests.
+ * See Documentation/virgo/mempool.rst.
  */
 #ifndef _VIRGO_MEMPOOL_H
 #define _VIRGO_MEMPOOL_H
 
 #include <linux/bits.h>
+#include <linux/kref.h>
+#include <linux/rhashtable-types.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include "../core/core.h"
 
@@ -75,10 +77,16 @@ bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
 
 /* ------------------------------------------------------------ pool */
 
-#define VIRGO_CHUNK_MAX		(1ULL << 20)	/* largest chunk: 1 MiB */
+#define VIRGO_CHUNK_MAX		(1U << 20)	/* largest chunk: 1 MiB */
+#define VIRGO_CHUNK_MIN		4096U		/* smallest chunk_size */
 #define VIRGO_POOL_MAX_DEFAULT	(64ULL << 20)	/* bytes a node holds */
+#define VIRGO_POOL_MAX_LIMIT	(1ULL << 40)
 
 extern u64 virgo_pool_max;
+extern u32 virgo_chunk_size;
+extern u32 virgo_mempool_caller_gid;
+
+int virgo_mempool_config_init(void);
 
 int virgo_pool_alloc(u64 size, u64 *vuid);
 int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid);
@@ -87,11 +95,15 @@ int virgo_pool_read(u64 vuid, u64 off, void *buf, u64 len);
 s64 virgo_pool_size(u64 vuid);
 int virgo_pool_free(u64 vuid);
 u64 virgo_pool_used_bytes(void);
+int virgo_pool_charge(u64 bytes);
+void virgo_pool_uncharge(u64 bytes);
 
 /* ------------------------------------------------------------ memcached */
 
 #define VIRGO_MC_KEY_MAX	250	/* memcached's limit */
 #define VIRGO_MC_KEYS_MAX	24	/* keys in one get */
+#define VIRGO_MC_VALUE_MAX	VIRGO_CHUNK_MAX	/* memcached's default too */
+#define VIRGO_MC_PROTOCOL	"1.6.0"	/* the protocol level served */
 
 enum virgo_mc_cmd {
 	VIRGO_MC_SET, VIRGO_MC_ADD, VIRGO_MC_REPLACE, VIRGO_MC_APPEND,
@@ -126,5 +138,59 @@ struct virgo_mc_req {
 
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req);
 bool virgo_mc_key_ok(const char *key);
+bool virgo_mc_command(const char *line);
+int virgo_mc_line(struct virgo_conn *conn, char *line);
+int virgo_mc_server_init(void);
+
+/**
+ * struct virgo_mc_item - one memcached key and its value
+ * @node: in the item table
+ * @ref: held by the table and by every reader
+ * @rcu: frees it after lock-free readers are done
+ * @expires: seconds since the epoch; 0: never; 1: already over
+ * @cas: the cas unique, new with every store
+ * @flags: the client's flags
+ * @bytes: the value's length
+ * @data: the value, then "\r\n"
+ * @keylen: the key's length
+ * @key: the key, NUL-terminated
+ *
+ * Only @expires changes once the item is in the table (touch).
+ */
+struct virgo_mc_item {
+	struct rhash_head node;
+	struct kref ref;
+	struct rcu_head rcu;
+	time64_t expires;
+	u64 cas;
+	u32 flags;
+	u32 bytes;
+	char *data;
+	u8 keylen;
+	char key[];
+};
+
+enum virgo_mc_result {
+	VIRGO_MC_STORED, VIRGO_MC_NOT_STORED, VIRGO_MC_EXISTS, VIRGO_MC_NOT_FOUND,
+};
+
+struct virgo_mc_stats {
+	atomic64_t items, total_items, bytes;
+	atomic64_t cmd_get, cmd_set, get_hits, get_misses;
+};
+
+extern struct virgo_mc_stats virgo_mc_stats;
+
+int virgo_mc_init(void);
+struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
+					u32 bytes);
+void virgo_mc_item_put(struct virgo_mc_item *it);
+int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas);
+struct virgo_mc_item *virgo_mc_get(const char *key);
+int virgo_mc_delete(const char *key);
+int virgo_mc_touch(const char *key, s64 exptime);
+int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value);
+void virgo_mc_flush(void);
+void virgo_mc_reclaim(void);
 
 #endif /* _VIRGO_MEMPOOL_H */

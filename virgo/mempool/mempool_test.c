@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VIRGO mempool - KUnit tests: VUIDs, striping arithmetic, the memcached
- * parser against malformed input
+ * VIRGO mempool - KUnit tests: VUIDs, striping arithmetic, the pool, the
+ * memcached parser against malformed input and the memcached item store
  */
 
 #include <kunit/resource.h>
@@ -255,6 +255,133 @@ static void virgo_test_pool_cap(struct kunit *test)
 	with_node_id(test, pool_cap);
 }
 
+/* A storage command on the item store, as the server makes one. */
+static int kv_store(struct kunit *test, enum virgo_mc_cmd cmd, const char *key,
+		    const char *value, s64 exptime, u64 cas)
+{
+	struct virgo_mc_item *it;
+
+	it = virgo_mc_item_new(key, 42, exptime, strlen(value));
+	if (IS_ERR(it))
+		return PTR_ERR(it);
+	memcpy(it->data, value, strlen(value));
+	return virgo_mc_store(cmd, it, cas);
+}
+
+/* The value under @key, NUL-terminated, or "(none)". */
+static const char *kv_value(struct kunit *test, const char *key, u64 *cas)
+{
+	struct virgo_mc_item *it = virgo_mc_get(key);
+	char *v;
+
+	if (!it)
+		return "(none)";
+	KUNIT_EXPECT_EQ(test, it->flags, 42);
+	KUNIT_EXPECT_EQ(test, memcmp(it->data + it->bytes, "\r\n", 2), 0);
+	v = kunit_kzalloc(test, it->bytes + 1, GFP_KERNEL);
+	memcpy(v, it->data, it->bytes);
+	if (cas)
+		*cas = it->cas;
+	virgo_mc_item_put(it);
+	return v;
+}
+
+static void kv_cleanup(void *unused)
+{
+	static const char *const keys[] = { "kunit-a", "kunit-n", "kunit-x" };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		virgo_mc_delete(keys[i]);
+}
+
+static void virgo_test_kv_store(struct kunit *test)
+{
+	u64 cas, cas2, v;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kv_cleanup, NULL), 0);
+	kv_cleanup(NULL);
+
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_REPLACE, "kunit-a", "x", 0, 0),
+			VIRGO_MC_NOT_STORED);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_APPEND, "kunit-a", "x", 0, 0),
+			VIRGO_MC_NOT_STORED);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_ADD, "kunit-a", "one", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_ADD, "kunit-a", "two", 0, 0),
+			VIRGO_MC_NOT_STORED);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-a", NULL), "one");
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_APPEND, "kunit-a", ">", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_PREPEND, "kunit-a", "<", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-a", &cas), "<one>");
+
+	/* cas: the unique read last stores once; after that it is stale. */
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_CAS, "kunit-a", "c1", 0, cas),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_CAS, "kunit-a", "c2", 0, cas),
+			VIRGO_MC_EXISTS);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-a", &cas2), "c1");
+	KUNIT_EXPECT_NE(test, cas, cas2);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_CAS, "kunit-x", "c", 0, cas2),
+			VIRGO_MC_NOT_FOUND);
+
+	/* incr wraps at 2^64, decr stops at 0, text is refused. */
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-n", true, 1, &v), -ENOENT);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-n", "10", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-n", true, 5, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 15);
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-n", false, 100, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-n", NULL), "0");
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-n",
+				       "18446744073709551615", 0, 0), VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-n", true, 2, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 1);
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-a", true, 1, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-n", "", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_EQ(test, virgo_mc_arith("kunit-n", true, 1, &v), -EINVAL);
+
+	/* Expiry: negative is gone at once; touch to the past ends an item. */
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-x", "x", -1, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-x", NULL), "(none)");
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-x", "x", 3600, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-x", NULL), "x");
+	KUNIT_EXPECT_EQ(test, virgo_mc_touch("kunit-x", 1000000000), 0);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-x", NULL), "(none)");
+	KUNIT_EXPECT_EQ(test, virgo_mc_touch("kunit-x", 0), -ENOENT);
+
+	KUNIT_EXPECT_EQ(test, virgo_mc_delete("kunit-a"), 0);
+	KUNIT_EXPECT_EQ(test, virgo_mc_delete("kunit-a"), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-a", NULL), "(none)");
+}
+
+/* Items count against pool_max, and give their bytes back when deleted. */
+static void virgo_test_kv_cap(struct kunit *test)
+{
+	u64 *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	u64 used = virgo_pool_used_bytes();
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	*saved = virgo_pool_max;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_pool_max, saved), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kv_cleanup, NULL), 0);
+	virgo_pool_max = used + 1000;
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-a", "v", 0, 0),
+			VIRGO_MC_STORED);
+	KUNIT_EXPECT_GT(test, virgo_pool_used_bytes(), used);
+	KUNIT_EXPECT_PTR_EQ(test, virgo_mc_item_new("kunit-x", 0, 0, 1000),
+			    ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, virgo_mc_delete("kunit-a"), 0);
+	/* Only the item struct waits for RCU; its bytes come back now. */
+	KUNIT_EXPECT_EQ(test, virgo_pool_used_bytes(), used);
+}
+
 static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_pool),
 	KUNIT_CASE(virgo_test_pool_cap),
@@ -263,6 +390,8 @@ static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_stripe_walk),
 	KUNIT_CASE(virgo_test_mc_commands),
 	KUNIT_CASE(virgo_test_mc_malformed),
+	KUNIT_CASE(virgo_test_kv_store),
+	KUNIT_CASE(virgo_test_kv_cap),
 	{}
 };
 

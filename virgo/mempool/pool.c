@@ -30,7 +30,7 @@ static void virgo_chunk_release(struct kref *ref)
 {
 	struct virgo_chunk *c = container_of(ref, struct virgo_chunk, ref);
 
-	atomic64_sub(c->size, &virgo_pool_used);
+	virgo_pool_uncharge(c->size);
 	kvfree(c->data);
 	kfree(c);
 }
@@ -59,6 +59,27 @@ u64 virgo_pool_used_bytes(void)
 }
 
 /**
+ * virgo_pool_charge() - count @bytes against pool_max
+ * @bytes: kernel memory about to be held for the cluster
+ *
+ * Return: 0, or -ENOMEM when it would pass pool_max (nothing is counted).
+ */
+int virgo_pool_charge(u64 bytes)
+{
+	if (atomic64_add_return(bytes, &virgo_pool_used) > READ_ONCE(virgo_pool_max)) {
+		atomic64_sub(bytes, &virgo_pool_used);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Undo virgo_pool_charge(). */
+void virgo_pool_uncharge(u64 bytes)
+{
+	atomic64_sub(bytes, &virgo_pool_used);
+}
+
+/**
  * virgo_pool_alloc() - a zeroed chunk of @size bytes on this node
  * @size: 1..VIRGO_CHUNK_MAX
  * @vuid: set to its VUID
@@ -83,16 +104,14 @@ int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid)
 		return -EDESTADDRREQ;
 	if (!size || size > VIRGO_CHUNK_MAX)
 		return -EINVAL;
-	if (atomic64_add_return(size, &virgo_pool_used) > READ_ONCE(virgo_pool_max)) {
-		atomic64_sub(size, &virgo_pool_used);
+	if (virgo_pool_charge(size))
 		return -ENOMEM;
-	}
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
 	if (c)
 		c->data = kvzalloc(size, GFP_KERNEL);
 	if (!c || !c->data) {
 		kfree(c);
-		atomic64_sub(size, &virgo_pool_used);
+		virgo_pool_uncharge(size);
 		return -ENOMEM;
 	}
 	kref_init(&c->ref);

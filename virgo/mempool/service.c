@@ -16,10 +16,9 @@
  *					(at most 4096)
  *	virgo_cloud_free(<vuid>)	OK
  *
- * VUIDs are written in decimal. Errors: ERROR <errno> <text>.
- *
- * Work in progress: allocations are single chunks of this node; striping
- * over nodes and the memcached protocol come next.
+ * VUIDs are written in decimal. Errors: ERROR <errno> <text>. The same
+ * port speaks memcached's ASCII protocol (memcached.c): a line whose
+ * first word is a memcached command is one.
  */
 
 #include <linux/mm.h>
@@ -170,6 +169,8 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 
 	if (!strncmp(line, "virgo_cloud_", 12))
 		return virgo_mempool_seed_line(conn, line);
+	if (virgo_mc_command(line))
+		return virgo_mc_line(conn, line);
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
 	if (n == 2 && !strcmp(w[0], "alloc"))
@@ -207,9 +208,16 @@ static struct virgo_service virgo_mempool_service = {
 
 static int __init virgo_mempool_init(void)
 {
+	int ret;
+
 	if (!virgo_wq)
 		return -ENODEV;		/* the core did not start */
-	return virgo_service_register(&virgo_mempool_service);
+	ret = virgo_mc_server_init();
+	if (!ret)
+		ret = virgo_mempool_config_init();
+	if (!ret)
+		ret = virgo_service_register(&virgo_mempool_service);
+	return ret;
 }
 /* After the core's late_initcall: virgo/Makefile links core/ first. */
 late_initcall(virgo_mempool_init);

@@ -2,47 +2,64 @@
 /*
  * VIRGO mempool - virgo_malloc/set/get/free(2)
  *
- * An allocation of at most a chunk (1 MiB) is one chunk on the node the
- * balancer picks. A larger one is striped: each chunk on the node the
- * balancer picks for it, and a map (struct virgo_stripe_map and the
- * chunks' VUIDs) on one more; its VUID is the map's, marked as such. The
- * caller's kernel reads the map and talks to each chunk's node itself, so
- * a chunk whose node is down fails the access with that node's errno and
- * never yields stale or zeroed bytes.
+ * An allocation of at most chunk_size bytes (configfs, 1 MiB by default)
+ * is one chunk on the node the balancer picks. A larger one is striped:
+ * each chunk on the node the balancer picks for it, and a map (struct
+ * virgo_stripe_map and the chunks' VUIDs) on one more; its VUID is the
+ * map's, marked as such. The caller's kernel reads the map and talks to
+ * each chunk's node itself, so an access that needs a node that is down
+ * fails with -EHOSTDOWN and never yields stale or zeroed bytes.
  *
- * Work in progress: callers need CAP_SYS_ADMIN; no caller group yet.
+ * Callers need CAP_SYS_ADMIN or the group in configfs mempool/caller_gid:
+ * the node's cluster key speaks for every caller.
  */
 
 #include <linux/capability.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include "mempool.h"
 
-#define VIRGO_MAP_CHUNKS_MAX	(VIRGO_MALLOC_MAX / VIRGO_CHUNK_MAX)
+/* May the caller use the cluster's memory? */
+static bool virgo_mempool_permitted(void)
+{
+	return capable(CAP_SYS_ADMIN) ||
+	       in_group_p(make_kgid(&init_user_ns, READ_ONCE(virgo_mempool_caller_gid)));
+}
 
-/* "OK [words]" is 0, "ERROR <errno> ..." its errno, anything else -EPROTO. */
-static int virgo_mempool_status(char *reply)
+/* "OK ...", "DATA ...": 0; "ERROR <errno> ...": its errno; else -EPROTO. */
+static int virgo_mempool_status(const char *reply)
 {
 	if (!strcmp(reply, "OK") || !strncmp(reply, "OK ", 3) ||
 	    !strncmp(reply, "DATA ", 5))
 		return 0;
-	if (!strncmp(reply, "ERROR ", 6)) {
-		reply[6 + strcspn(reply + 6, " ")] = '\0';
-		return virgo_errno_parse(reply + 6);
-	}
-	return -EPROTO;
+	return virgo_reply_error(reply) ?: -EPROTO;
 }
 
-/* One exchange with the mempool service of @vuid's node (or of @node). */
+/*
+ * One exchange with the mempool service of @node. A node that cannot be
+ * reached is -EHOSTDOWN, whatever the socket said: the caller's data there
+ * is out of reach, and nothing else is served in its place.
+ */
 static int virgo_mempool_call(u32 node, struct virgo_request *req)
 {
 	int ret = virgo_call_request(node, VIRGO_PORT_MEMPOOL, req);
 
-	if (ret)
-		return ret == -ERESTARTSYS ? -EINTR : ret;
-	return virgo_mempool_status(req->reply);
+	switch (ret) {
+	case 0:
+		return virgo_mempool_status(req->reply);
+	case -ERESTARTSYS:
+		return -EINTR;
+	case -ECONNREFUSED: case -ECONNRESET: case -ECONNABORTED:
+	case -ETIMEDOUT: case -EHOSTUNREACH: case -ENETUNREACH:
+	case -ENOTCONN: case -EPIPE:
+		return -EHOSTDOWN;
+	default:
+		return ret;
+	}
 }
 
 static int virgo_mempool_node(u64 vuid, u32 *node)
@@ -114,25 +131,32 @@ static int virgo_mempool_free_one(u64 vuid)
 	return virgo_mempool_call(node, &req);
 }
 
-/* A striped allocation's map: head checked, VUIDs in a new array. */
-static int virgo_mempool_map(u64 vuid, struct virgo_stripe_map *head, u64 **chunks)
+/* A striped allocation's map head, checked. */
+static int virgo_mempool_map_head(u64 vuid, struct virgo_stripe_map *head)
 {
-	int ret;
+	int ret = virgo_mempool_io(vuid, 0, head, sizeof(*head), false);
 
-	ret = virgo_mempool_io(vuid, 0, head, sizeof(*head), false);
 	if (ret)
 		return ret;
-	if (!head->chunk_size || head->chunk_size > VIRGO_CHUNK_MAX ||
+	if (head->chunk_size < VIRGO_CHUNK_MIN || head->chunk_size > VIRGO_CHUNK_MAX ||
 	    head->size > VIRGO_MALLOC_MAX || !head->nchunks ||
 	    head->nchunks != virgo_stripe_chunks(head->size, head->chunk_size))
 		return -EPROTO;
-	*chunks = kcalloc(head->nchunks, sizeof(u64), GFP_KERNEL);
+	return 0;
+}
+
+/* The VUIDs of chunks [first, first + n) of a striped allocation. */
+static int virgo_mempool_map_chunks(u64 vuid, u64 first, u64 n, u64 **chunks)
+{
+	int ret;
+
+	*chunks = kvcalloc(n, sizeof(u64), GFP_KERNEL);
 	if (!*chunks)
 		return -ENOMEM;
-	ret = virgo_mempool_io(vuid, sizeof(*head), *chunks,
-			       head->nchunks * sizeof(u64), false);
+	ret = virgo_mempool_io(vuid, sizeof(struct virgo_stripe_map) + first * sizeof(u64),
+			       *chunks, n * sizeof(u64), false);
 	if (ret)
-		kfree(*chunks);
+		kvfree(*chunks);
 	return ret;
 }
 
@@ -149,7 +173,9 @@ static int virgo_mempool_release(u64 vuid)
 
 	if (!virgo_vuid_is_map(vuid))
 		return virgo_mempool_free_one(vuid);
-	ret = virgo_mempool_map(vuid, &head, &chunks);
+	ret = virgo_mempool_map_head(vuid, &head);
+	if (!ret)
+		ret = virgo_mempool_map_chunks(vuid, 0, head.nchunks, &chunks);
 	if (ret)
 		return ret;
 	for (i = 0; i < head.nchunks; i++) {
@@ -157,7 +183,7 @@ static int virgo_mempool_release(u64 vuid)
 		if (ret && ret != -ENOENT && !err)
 			err = ret;
 	}
-	kfree(chunks);
+	kvfree(chunks);
 	return err ?: virgo_mempool_free_one(vuid);
 }
 
@@ -166,24 +192,28 @@ static int virgo_mempool_pick(void)
 	return virgo_balancer_pick();
 }
 
-/* A striped allocation of @size bytes; on error nothing is left. */
-static int virgo_mempool_stripe(u64 size, u64 *vuid)
+/* @size bytes striped in chunks of @chunk_size; on error nothing is left. */
+static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 {
-	u64 n = virgo_stripe_chunks(size, VIRGO_CHUNK_MAX), i, len;
+	u64 n = virgo_stripe_chunks(size, chunk_size), i, len;
 	size_t map_len = sizeof(struct virgo_stripe_map) + n * sizeof(u64);
 	struct virgo_stripe_map *head;
 	u64 *chunks;
 	int node, ret = 0;
 
-	head = kzalloc(map_len, GFP_KERNEL);
+	head = kvzalloc(map_len, GFP_KERNEL);
 	if (!head)
 		return -ENOMEM;
 	chunks = (u64 *)(head + 1);
 	head->size = size;
-	head->chunk_size = VIRGO_CHUNK_MAX;
+	head->chunk_size = chunk_size;
 	head->nchunks = n;
 	for (i = 0; i < n && !ret; i++) {
-		len = min(VIRGO_CHUNK_MAX, size - i * VIRGO_CHUNK_MAX);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		len = min(chunk_size, size - i * chunk_size);
 		node = virgo_mempool_pick();
 		ret = node < 0 ? node : virgo_mempool_alloc(node, len, false, &chunks[i]);
 	}
@@ -200,23 +230,23 @@ static int virgo_mempool_stripe(u64 size, u64 *vuid)
 		while (i--)
 			if (chunks[i])
 				virgo_mempool_free_one(chunks[i]);
-	kfree(head);
+	kvfree(head);
 	return ret;
 }
 
 SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 {
-	u64 vuid;
+	u64 vuid, chunk_size = READ_ONCE(virgo_chunk_size);
 	int node, ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_mempool_permitted())
 		return -EPERM;
 	if (!size)
 		return -EINVAL;
 	if (size > VIRGO_MALLOC_MAX)
 		return -E2BIG;
-	if (size > VIRGO_CHUNK_MAX) {
-		ret = virgo_mempool_stripe(size, &vuid);
+	if (size > chunk_size) {
+		ret = virgo_mempool_stripe(size, chunk_size, &vuid);
 	} else {
 		node = virgo_mempool_pick();
 		ret = node < 0 ? node : virgo_mempool_alloc(node, size, false, &vuid);
@@ -231,7 +261,12 @@ SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 	return 0;
 }
 
-/* set or get [off, off + len) of any allocation, chunk by chunk. */
+/*
+ * set or get [off, off + len) of an allocation, chunk by chunk. A single
+ * chunk's node checks the range itself; a striped allocation's range is
+ * checked against its map, and only the VUIDs of the chunks it touches
+ * are read.
+ */
 static long virgo_mempool_rw(u64 vuid, void __user *ubuf, u64 len, u64 off,
 			     bool write)
 {
@@ -239,26 +274,31 @@ static long virgo_mempool_rw(u64 vuid, void __user *ubuf, u64 len, u64 off,
 		.size = VIRGO_CHUNK_MAX, .chunk_size = VIRGO_CHUNK_MAX, .nchunks = 1,
 	};
 	struct virgo_stripe_step step;
-	u64 *chunks = &vuid, pos = off, left = len, done = 0;
+	u64 *chunks = &vuid, first = 0, pos = 0, left = len, done = 0;
 	void *buf;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_mempool_permitted())
 		return -EPERM;
 	if (len > VIRGO_MALLOC_MAX)
 		return -E2BIG;
 	if (virgo_vuid_is_map(vuid)) {
-		ret = virgo_mempool_map(vuid, &head, &chunks);
+		ret = virgo_mempool_map_head(vuid, &head);
+		if (!ret)
+			ret = virgo_stripe_check(head.size, off, len);
 		if (ret)
 			return ret;
-		ret = virgo_stripe_check(head.size, off, len);
-		if (ret)
-			goto out;
+		first = div64_u64(off, head.chunk_size);
+		pos = off;
+		if (len) {
+			ret = virgo_mempool_map_chunks(vuid, first,
+						       div64_u64(off + len - 1, head.chunk_size) -
+						       first + 1, &chunks);
+			if (ret)
+				return ret;
+		}
 	} else if (len > VIRGO_CHUNK_MAX) {
-		return -E2BIG;
-	} else {
-		/* One chunk: its node checks the range. */
-		pos = 0;
+		return -EINVAL;		/* past the end of any chunk */
 	}
 	buf = kvmalloc(max(min(len, head.chunk_size), 1ULL), GFP_KERNEL);
 	if (!buf) {
@@ -267,22 +307,25 @@ static long virgo_mempool_rw(u64 vuid, void __user *ubuf, u64 len, u64 off,
 	}
 	ret = 0;
 	while (!ret && virgo_stripe_next(head.chunk_size, &pos, &left, &step)) {
+		/* A single chunk: @pos started at 0, its node gets @off. */
 		u64 at = chunks == &vuid ? off : step.offset;
 
 		if (write && copy_from_user(buf, ubuf + done, step.len))
 			ret = -EFAULT;
 		if (!ret)
-			ret = virgo_mempool_io(chunks[step.chunk], at, buf, step.len, write);
+			ret = virgo_mempool_io(chunks[step.chunk - first], at, buf,
+					       step.len, write);
 		if (!ret && !write && copy_to_user(ubuf + done, buf, step.len))
 			ret = -EFAULT;
 		done += step.len;
 	}
 	if (!ret && !len)	/* an empty range still names a live allocation */
-		ret = virgo_mempool_io(chunks[0], chunks == &vuid ? off : 0, buf, 0, write);
+		ret = virgo_mempool_io(virgo_vuid_is_map(vuid) ? vuid : chunks[0],
+				       virgo_vuid_is_map(vuid) ? 0 : off, buf, 0, write);
 	kvfree(buf);
 out:
 	if (chunks != &vuid)
-		kfree(chunks);
+		kvfree(chunks);
 	return ret ?: len;
 }
 
@@ -298,7 +341,7 @@ SYSCALL_DEFINE4(virgo_get, u64, vuid, void __user *, ubuf, u64, len, u64, off)
 
 SYSCALL_DEFINE1(virgo_free, u64, vuid)
 {
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_mempool_permitted())
 		return -EPERM;
 	return virgo_mempool_release(vuid);
 }

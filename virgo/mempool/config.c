@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO mempool - settings in configfs
+ *
+ * /sys/kernel/config/virgo/mempool/
+ *	pool_max	rw  bytes this node holds for the cluster: chunks and
+ *			    memcached items (default 64 MiB); past it, ENOMEM
+ *	chunk_size	rw  allocations this node makes larger than this are
+ *			    striped, in chunks of this size; 4096 to 1 MiB
+ *			    (default 1 MiB)
+ *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
+ *			    use virgo_malloc() and friends here (default 0)
+ *	used		r   bytes held now
+ *	items		r   memcached items held now
+ */
+
+#include <linux/configfs.h>
+#include "mempool.h"
+
+u32 virgo_chunk_size = VIRGO_CHUNK_MAX;
+u32 virgo_mempool_caller_gid;
+
+static ssize_t virgo_mempool_pool_max_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%llu\n", READ_ONCE(virgo_pool_max));
+}
+
+static ssize_t virgo_mempool_pool_max_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	u64 v;
+	int ret = kstrtou64(page, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v > VIRGO_POOL_MAX_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(virgo_pool_max, v);
+	return len;
+}
+
+static ssize_t virgo_mempool_store_u32(const char *page, size_t len, u32 min,
+				       u32 max, u32 *val)
+{
+	u32 v;
+	int ret = kstrtou32(page, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*val, v);
+	return len;
+}
+
+#define VIRGO_MEMPOOL_U32_ATTR(name, var, min, max)				\
+static ssize_t virgo_mempool_##name##_show(struct config_item *item,		\
+					   char *page)				\
+{										\
+	return sprintf(page, "%u\n", READ_ONCE(var));				\
+}										\
+static ssize_t virgo_mempool_##name##_store(struct config_item *item,		\
+					    const char *page, size_t len)	\
+{										\
+	return virgo_mempool_store_u32(page, len, min, max, &(var));		\
+}										\
+CONFIGFS_ATTR(virgo_mempool_, name)
+
+VIRGO_MEMPOOL_U32_ATTR(chunk_size, virgo_chunk_size, VIRGO_CHUNK_MIN, VIRGO_CHUNK_MAX);
+VIRGO_MEMPOOL_U32_ATTR(caller_gid, virgo_mempool_caller_gid, 0, U32_MAX - 1);
+
+static ssize_t virgo_mempool_used_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%llu\n", virgo_pool_used_bytes());
+}
+
+static ssize_t virgo_mempool_items_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%lld\n", atomic64_read(&virgo_mc_stats.items));
+}
+
+CONFIGFS_ATTR(virgo_mempool_, pool_max);
+CONFIGFS_ATTR_RO(virgo_mempool_, used);
+CONFIGFS_ATTR_RO(virgo_mempool_, items);
+
+static struct configfs_attribute *virgo_mempool_attrs[] = {
+	&virgo_mempool_attr_pool_max,
+	&virgo_mempool_attr_chunk_size,
+	&virgo_mempool_attr_caller_gid,
+	&virgo_mempool_attr_used,
+	&virgo_mempool_attr_items,
+	NULL,
+};
+
+static const struct config_item_type virgo_mempool_type = {
+	.ct_attrs = virgo_mempool_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct config_group virgo_mempool_group;
+
+int virgo_mempool_config_init(void)
+{
+	config_group_init_type_name(&virgo_mempool_group, "mempool",
+				    &virgo_mempool_type);
+	return virgo_config_register_group(&virgo_mempool_group);
+}

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO mempool - this node's memcached items
+ *
+ * Items live in a resizable hash table keyed by their key, hashed with a
+ * random seed so that a peer cannot choose keys that all collide. An item
+ * never changes once it is in the table, except for its expiry (touch):
+ * a store puts a new item in the old one's place, so readers take a
+ * reference under RCU and send the value without holding any lock. One
+ * mutex orders the writers, which makes add, replace, cas, append,
+ * prepend, incr and decr atomic. Every item's memory counts against the
+ * node's pool_max, as chunks do.
+ */
+
+#include <linux/jhash.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include "mempool.h"
+
+/* memcached's rule: an expiry up to 30 days is relative, else absolute. */
+#define VIRGO_MC_RELATIVE_MAX	(30 * 24 * 3600)
+
+struct virgo_mc_key {
+	const char *key;
+	size_t len;
+};
+
+static u32 virgo_mc_hash(const void *data, u32 len, u32 seed)
+{
+	const struct virgo_mc_key *k = data;
+
+	return jhash(k->key, k->len, seed);
+}
+
+static u32 virgo_mc_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct virgo_mc_item *it = data;
+
+	return jhash(it->key, it->keylen, seed);
+}
+
+static int virgo_mc_obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct virgo_mc_key *k = arg->key;
+	const struct virgo_mc_item *it = obj;
+
+	return it->keylen != k->len || memcmp(it->key, k->key, k->len);
+}
+
+static const struct rhashtable_params virgo_mc_params = {
+	.head_offset = offsetof(struct virgo_mc_item, node),
+	.hashfn = virgo_mc_hash,
+	.obj_hashfn = virgo_mc_obj_hash,
+	.obj_cmpfn = virgo_mc_obj_cmp,
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable virgo_mc_table;
+static DEFINE_MUTEX(virgo_mc_lock);	/* orders the writers */
+static atomic64_t virgo_mc_cas = ATOMIC64_INIT(0);
+struct virgo_mc_stats virgo_mc_stats;
+
+static size_t virgo_mc_charge(const struct virgo_mc_item *it)
+{
+	return sizeof(*it) + it->keylen + 1 + it->bytes + 2;
+}
+
+static void virgo_mc_item_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct virgo_mc_item, rcu));
+}
+
+static void virgo_mc_item_release(struct kref *ref)
+{
+	struct virgo_mc_item *it = container_of(ref, struct virgo_mc_item, ref);
+
+	virgo_pool_uncharge(virgo_mc_charge(it));
+	kvfree(it->data);
+	/* A reader may still be looking at it under RCU (kref_get_unless_zero). */
+	call_rcu(&it->rcu, virgo_mc_item_free_rcu);
+}
+
+void virgo_mc_item_put(struct virgo_mc_item *it)
+{
+	kref_put(&it->ref, virgo_mc_item_release);
+}
+
+/* Seconds since the epoch at which @exptime (as a client sends it) ends. */
+static time64_t virgo_mc_expires(s64 exptime)
+{
+	if (!exptime)
+		return 0;
+	if (exptime < 0)
+		return 1;		/* already over */
+	if (exptime <= VIRGO_MC_RELATIVE_MAX)
+		return ktime_get_real_seconds() + exptime;
+	return exptime;
+}
+
+static bool virgo_mc_expired(const struct virgo_mc_item *it)
+{
+	time64_t expires = READ_ONCE(it->expires);
+
+	return expires && expires <= ktime_get_real_seconds();
+}
+
+/**
+ * virgo_mc_item_new() - a new item, its value still to be filled in
+ * @key: a key that virgo_mc_key_ok() accepts
+ * @flags: the client's flags
+ * @exptime: the client's expiry
+ * @bytes: the value's length, at most VIRGO_MC_VALUE_MAX
+ *
+ * The value goes in @it->data, which has room for "\r\n" after it.
+ *
+ * Return: the item, or an ERR_PTR: -ENOMEM past pool_max or without memory.
+ */
+struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
+					u32 bytes)
+{
+	size_t keylen = strlen(key);
+	struct virgo_mc_item *it;
+
+	if (WARN_ON_ONCE(keylen > VIRGO_MC_KEY_MAX || bytes > VIRGO_MC_VALUE_MAX))
+		return ERR_PTR(-EINVAL);
+	it = kmalloc(struct_size(it, key, keylen + 1), GFP_KERNEL);
+	if (!it)
+		return ERR_PTR(-ENOMEM);
+	it->keylen = keylen;
+	it->bytes = bytes;
+	if (virgo_pool_charge(virgo_mc_charge(it))) {
+		kfree(it);
+		return ERR_PTR(-ENOMEM);
+	}
+	it->data = kvmalloc(bytes + 2, GFP_KERNEL);
+	if (!it->data) {
+		virgo_pool_uncharge(virgo_mc_charge(it));
+		kfree(it);
+		return ERR_PTR(-ENOMEM);
+	}
+	memcpy(it->key, key, keylen + 1);
+	memcpy(it->data + bytes, "\r\n", 2);
+	kref_init(&it->ref);
+	it->flags = flags;
+	it->expires = virgo_mc_expires(exptime);
+	it->cas = 0;
+	return it;
+}
+
+/* The live item under @key, with the table's lock-free lookup; or NULL. */
+static struct virgo_mc_item *virgo_mc_lookup(const char *key)
+{
+	struct virgo_mc_key k = { .key = key, .len = strlen(key) };
+
+	return rhashtable_lookup(&virgo_mc_table, &k, virgo_mc_params);
+}
+
+/**
+ * virgo_mc_get() - the item stored under @key
+ * @key: the key
+ *
+ * Return: the item, referenced (virgo_mc_item_put() it), or NULL when no
+ * live item has that key.
+ */
+struct virgo_mc_item *virgo_mc_get(const char *key)
+{
+	struct virgo_mc_item *it;
+
+	rcu_read_lock();
+	it = virgo_mc_lookup(key);
+	if (it && (virgo_mc_expired(it) || !kref_get_unless_zero(&it->ref)))
+		it = NULL;
+	rcu_read_unlock();
+	atomic64_inc(it ? &virgo_mc_stats.get_hits : &virgo_mc_stats.get_misses);
+	return it;
+}
+
+/* Take @old out of the table and drop its reference. Writers only. */
+static void virgo_mc_unlink(struct virgo_mc_item *old)
+{
+	lockdep_assert_held(&virgo_mc_lock);
+	rhashtable_remove_fast(&virgo_mc_table, &old->node, virgo_mc_params);
+	atomic64_dec(&virgo_mc_stats.items);
+	atomic64_sub(old->bytes, &virgo_mc_stats.bytes);
+	virgo_mc_item_put(old);
+}
+
+/* The item under @key for a writer: expired ones go now. */
+static struct virgo_mc_item *virgo_mc_find(const char *key)
+{
+	struct virgo_mc_item *it;
+
+	lockdep_assert_held(&virgo_mc_lock);
+	rcu_read_lock();
+	it = virgo_mc_lookup(key);
+	rcu_read_unlock();	/* writers hold the lock: it stays */
+	if (it && virgo_mc_expired(it)) {
+		virgo_mc_unlink(it);
+		it = NULL;
+	}
+	return it;
+}
+
+/* Put @it in @old's place (or in the table); takes over @it's reference. */
+static int virgo_mc_link(struct virgo_mc_item *old, struct virgo_mc_item *it)
+{
+	int ret;
+
+	lockdep_assert_held(&virgo_mc_lock);
+	it->cas = atomic64_inc_return(&virgo_mc_cas);
+	if (old)
+		ret = rhashtable_replace_fast(&virgo_mc_table, &old->node,
+					      &it->node, virgo_mc_params);
+	else
+		ret = rhashtable_insert_fast(&virgo_mc_table, &it->node,
+					     virgo_mc_params);
+	if (ret) {
+		virgo_mc_item_put(it);
+		return -ENOMEM;
+	}
+	atomic64_inc(&virgo_mc_stats.total_items);
+	atomic64_inc(&virgo_mc_stats.items);
+	atomic64_add(it->bytes, &virgo_mc_stats.bytes);
+	if (old) {
+		atomic64_dec(&virgo_mc_stats.items);
+		atomic64_sub(old->bytes, &virgo_mc_stats.bytes);
+		virgo_mc_item_put(old);
+	}
+	return 0;
+}
+
+/* append/prepend: @it's value joined to @old's, with @old's flags and expiry. */
+static struct virgo_mc_item *virgo_mc_join(struct virgo_mc_item *old,
+					   struct virgo_mc_item *it, bool append)
+{
+	struct virgo_mc_item *both;
+	u64 bytes = (u64)old->bytes + it->bytes;
+
+	if (bytes > VIRGO_MC_VALUE_MAX)
+		return ERR_PTR(-E2BIG);
+	both = virgo_mc_item_new(it->key, old->flags, 0, bytes);
+	if (IS_ERR(both))
+		return both;
+	both->expires = READ_ONCE(old->expires);
+	if (append) {
+		memcpy(both->data, old->data, old->bytes);
+		memcpy(both->data + old->bytes, it->data, it->bytes);
+	} else {
+		memcpy(both->data, it->data, it->bytes);
+		memcpy(both->data + it->bytes, old->data, old->bytes);
+	}
+	return both;
+}
+
+/**
+ * virgo_mc_store() - a storage command
+ * @cmd: set, add, replace, append, prepend or cas
+ * @it: the new item, from virgo_mc_item_new(); its reference is taken over
+ * @cas: for cas, the unique the client read with gets
+ *
+ * Return: VIRGO_MC_STORED, _NOT_STORED (add of a present key, replace,
+ * append or prepend of a missing one), _EXISTS (cas after a change),
+ * _NOT_FOUND (cas of a missing key); or -ENOMEM, or -E2BIG for an append
+ * or prepend past VIRGO_MC_VALUE_MAX.
+ */
+int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas)
+{
+	struct virgo_mc_item *old, *both;
+	int ret;
+
+	atomic64_inc(&virgo_mc_stats.cmd_set);
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(it->key);
+	switch (cmd) {
+	case VIRGO_MC_ADD:
+		ret = old ? VIRGO_MC_NOT_STORED : VIRGO_MC_STORED;
+		break;
+	case VIRGO_MC_REPLACE:
+	case VIRGO_MC_APPEND:
+	case VIRGO_MC_PREPEND:
+		ret = old ? VIRGO_MC_STORED : VIRGO_MC_NOT_STORED;
+		break;
+	case VIRGO_MC_CAS:
+		ret = !old ? VIRGO_MC_NOT_FOUND :
+		      old->cas != cas ? VIRGO_MC_EXISTS : VIRGO_MC_STORED;
+		break;
+	default:
+		ret = VIRGO_MC_STORED;
+		break;
+	}
+	if (ret == VIRGO_MC_STORED &&
+	    (cmd == VIRGO_MC_APPEND || cmd == VIRGO_MC_PREPEND)) {
+		both = virgo_mc_join(old, it, cmd == VIRGO_MC_APPEND);
+		virgo_mc_item_put(it);
+		if (IS_ERR(both)) {
+			mutex_unlock(&virgo_mc_lock);
+			return PTR_ERR(both);
+		}
+		it = both;
+	}
+	if (ret == VIRGO_MC_STORED) {
+		if (READ_ONCE(it->expires) == 1) {
+			/* A negative expiry: the key is gone at once. */
+			if (old)
+				virgo_mc_unlink(old);
+			virgo_mc_item_put(it);
+		} else {
+			ret = virgo_mc_link(old, it) ?: VIRGO_MC_STORED;
+		}
+	} else {
+		virgo_mc_item_put(it);
+	}
+	mutex_unlock(&virgo_mc_lock);
+	return ret;
+}
+
+/**
+ * virgo_mc_delete() - delete the item under @key
+ * @key: the key
+ *
+ * Return: 0, or -ENOENT when there is none.
+ */
+int virgo_mc_delete(const char *key)
+{
+	struct virgo_mc_item *old;
+
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(key);
+	if (old)
+		virgo_mc_unlink(old);
+	mutex_unlock(&virgo_mc_lock);
+	return old ? 0 : -ENOENT;
+}
+
+/**
+ * virgo_mc_touch() - give the item under @key a new expiry
+ * @key: the key
+ * @exptime: the client's expiry
+ *
+ * Return: 0, or -ENOENT.
+ */
+int virgo_mc_touch(const char *key, s64 exptime)
+{
+	struct virgo_mc_item *old;
+
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(key);
+	if (old)
+		WRITE_ONCE(old->expires, virgo_mc_expires(exptime));
+	mutex_unlock(&virgo_mc_lock);
+	return old ? 0 : -ENOENT;
+}
+
+/**
+ * virgo_mc_arith() - incr or decr the number stored under @key
+ * @key: the key
+ * @incr: incr (wraps at 2^64) or decr (stops at 0)
+ * @delta: by how much
+ * @value: set to the new number
+ *
+ * Return: 0; -ENOENT; -EINVAL when the value is not a decimal number
+ * below 2^64; -ENOMEM.
+ */
+int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value)
+{
+	struct virgo_mc_item *old, *it;
+	char num[24];
+	int ret, len;
+	u64 v;
+
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(key);
+	ret = -ENOENT;
+	if (!old)
+		goto out;
+	ret = -EINVAL;
+	if (!old->bytes || old->bytes >= sizeof(num))
+		goto out;
+	memcpy(num, old->data, old->bytes);
+	num[old->bytes] = '\0';
+	if (virgo_parse_u64(num, U64_MAX, &v))
+		goto out;
+	v = incr ? v + delta : v - min(v, delta);
+	len = snprintf(num, sizeof(num), "%llu", v);
+	it = virgo_mc_item_new(key, old->flags, 0, len);
+	ret = PTR_ERR_OR_ZERO(it);
+	if (ret)
+		goto out;
+	it->expires = READ_ONCE(old->expires);
+	memcpy(it->data, num, len);
+	ret = virgo_mc_link(old, it);
+	if (!ret)
+		*value = v;
+out:
+	mutex_unlock(&virgo_mc_lock);
+	return ret;
+}
+
+/*
+ * Drop every item (@all) or the expired ones. The walk only collects
+ * them: freeing a value may sleep, which the walk's RCU section may not.
+ * A walk that runs into a resize may miss items; flush_all walks again.
+ */
+static void virgo_mc_sweep(bool all)
+{
+	struct virgo_mc_item *batch[32], *it;
+	struct rhashtable_iter iter;
+	unsigned int n, i, rounds = 0;
+
+	lockdep_assert_held(&virgo_mc_lock);
+	do {
+		n = 0;
+		rhashtable_walk_enter(&virgo_mc_table, &iter);
+		rhashtable_walk_start(&iter);
+		while (n < ARRAY_SIZE(batch) && (it = rhashtable_walk_next(&iter)))
+			if (!IS_ERR(it) && (all || virgo_mc_expired(it)))
+				batch[n++] = it;
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+		for (i = 0; i < n; i++)
+			virgo_mc_unlink(batch[i]);
+	} while (n == ARRAY_SIZE(batch) ||
+		 (all && atomic64_read(&virgo_mc_stats.items) && rounds++ < 8));
+}
+
+/* flush_all: every item goes. */
+void virgo_mc_flush(void)
+{
+	mutex_lock(&virgo_mc_lock);
+	virgo_mc_sweep(true);
+	mutex_unlock(&virgo_mc_lock);
+}
+
+/* When the pool is full, expired items that nobody asked for go first. */
+void virgo_mc_reclaim(void)
+{
+	mutex_lock(&virgo_mc_lock);
+	virgo_mc_sweep(false);
+	mutex_unlock(&virgo_mc_lock);
+}
+
+int __init virgo_mc_init(void)
+{
+	return rhashtable_init(&virgo_mc_table, &virgo_mc_params);
+}
