@@ -305,3 +305,27 @@ long virgo_clone(struct virgo_clone_args *args)
 
 	return ret < 0 ? -errno : ret;
 }
+
+int virgo_malloc(uint64_t size, uint64_t *vuid)
+{
+	return syscall(__NR_virgo_malloc, size, vuid) < 0 ? -errno : 0;
+}
+
+long virgo_set(uint64_t vuid, const void *buf, uint64_t len, uint64_t off)
+{
+	long ret = syscall(__NR_virgo_set, vuid, buf, len, off);
+
+	return ret < 0 ? -errno : ret;
+}
+
+long virgo_get(uint64_t vuid, void *buf, uint64_t len, uint64_t off)
+{
+	long ret = syscall(__NR_virgo_get, vuid, buf, len, off);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int virgo_free(uint64_t vuid)
+{
+	return syscall(__NR_virgo_free, vuid) < 0 ? -errno : 0;
+}

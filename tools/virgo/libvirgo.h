@@ -58,6 +58,17 @@ int virgo_connect(uint32_t addr, unsigned int port, const char *source,
  */
 long virgo_clone(struct virgo_clone_args *args);
 
+/*
+ * Cluster memory, the system calls 549-552: virgo_malloc() sets *@vuid to
+ * a new allocation's handle; virgo_set()/virgo_get() copy @len bytes at
+ * @off and return @len; virgo_free() releases every chunk. Each returns a
+ * negative errno on failure.
+ */
+int virgo_malloc(uint64_t size, uint64_t *vuid);
+long virgo_set(uint64_t vuid, const void *buf, uint64_t len, uint64_t off);
+long virgo_get(uint64_t vuid, void *buf, uint64_t len, uint64_t off);
+int virgo_free(uint64_t vuid);
+
 /* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
 int virgo_read_file(const char *path, char *buf, size_t len);
 

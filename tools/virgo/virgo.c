@@ -47,6 +47,14 @@ static const char usage[] =
 "        the program's status; for a function 0 if it returned 0, else 1.\n"
 "        -v: print where it ran, its status and result size to stderr.\n"
 "        --count N: run it N times; print how many ran on each node instead.\n"
+"  malloc SIZE\n"
+"        allocate SIZE bytes of cluster memory; print its VUID.\n"
+"  set VUID DATA|--stdin [OFFSET]\n"
+"        store DATA (or standard input, binary-safe) at OFFSET (default 0).\n"
+"  get VUID LENGTH [OFFSET]\n"
+"        write LENGTH bytes from OFFSET (default 0) to stdout.\n"
+"  free VUID\n"
+"        release the allocation on every node that holds part of it.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -499,6 +507,70 @@ static int cmd_clone(int argc, char **argv)
 	return args.status ? 1 : 0;
 }
 
+/* A decimal number for @what, or exit with the usage. */
+static uint64_t number(const char *what, const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *s == '-') {
+		fprintf(stderr, "virgo: %s: not a number: %s\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* virgo malloc|set|get|free ... */
+static int cmd_mem(const char *op, int argc, char **argv)
+{
+	uint64_t vuid, len, off = 0;
+	size_t n;
+	char *buf;
+	long ret;
+	int err;
+
+	if (!strcmp(op, "malloc") && argc == 1) {
+		err = virgo_malloc(number("size", argv[0]), &vuid);
+		if (err)
+			return fail("malloc", err);
+		printf("%llu\n", (unsigned long long)vuid);
+		return 0;
+	}
+	if (!strcmp(op, "free") && argc == 1) {
+		err = virgo_free(number("VUID", argv[0]));
+		return err ? fail("free", err) : 0;
+	}
+	if (argc < 2 || argc > 3 || !strcmp(op, "malloc") || !strcmp(op, "free"))
+		return fputs(usage, stderr), 2;
+	vuid = number("VUID", argv[0]);
+	if (argc == 3)
+		off = number("offset", argv[2]);
+	if (!strcmp(op, "set")) {
+		if (!strcmp(argv[1], "--stdin")) {
+			buf = read_stdin(VIRGO_MALLOC_MAX, &n);
+			if (!buf)
+				return 1;
+		} else {
+			buf = strdup(argv[1]);
+			n = strlen(argv[1]);
+		}
+		ret = buf ? virgo_set(vuid, buf, n, off) : -ENOMEM;
+		free(buf);
+		return ret < 0 ? fail("set", ret) : 0;
+	}
+	len = number("length", argv[1]);
+	if (len > VIRGO_MALLOC_MAX)
+		return fail("get", -E2BIG);
+	buf = malloc(len ?: 1);
+	ret = buf ? virgo_get(vuid, buf, len, off) : -ENOMEM;
+	if (ret >= 0 && fwrite(buf, 1, ret, stdout) != (size_t)ret)
+		ret = -EIO;
+	free(buf);
+	return ret < 0 ? fail("get", ret) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -517,6 +589,9 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "clone"))
 		return cmd_clone(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
+	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
+		return cmd_mem(argv[1], argc - 2, argv + 2);
 	fputs(usage, stderr);
 	return 2;
 }

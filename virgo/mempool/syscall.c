@@ -39,6 +39,15 @@ static int virgo_mempool_status(const char *reply)
 	return virgo_reply_error(reply) ?: -EPROTO;
 }
 
+static bool virgo_mempool_node_known(u32 id)
+{
+	struct virgo_node *node = virgo_node_get(id);
+
+	if (node)
+		virgo_node_put(node);
+	return node;
+}
+
 /*
  * One exchange with the mempool service of @node. A node that cannot be
  * reached is -EHOSTDOWN, whatever the socket said: the caller's data there
@@ -56,7 +65,7 @@ static int virgo_mempool_call(u32 node, struct virgo_request *req)
 	case -ECONNREFUSED: case -ECONNRESET: case -ECONNABORTED:
 	case -ETIMEDOUT: case -EHOSTUNREACH: case -ENETUNREACH:
 	case -ENOTCONN: case -EPIPE:
-		return -EHOSTDOWN;
+		return virgo_mempool_node_known(node) ? -EHOSTDOWN : -EHOSTUNREACH;
 	default:
 		return ret;
 	}
@@ -72,16 +81,28 @@ static int virgo_mempool_node(u64 vuid, u32 *node)
 	return 0;
 }
 
-static int virgo_mempool_alloc(u32 node, u64 size, bool map, u64 *vuid)
+/*
+ * A chunk (or map) of @size bytes on a node the balancer picks. A node
+ * that never saw the request is marked unreachable and another one is
+ * picked, three tries in all; a request that was sent is never resent.
+ */
+static int virgo_mempool_alloc(u64 size, bool map, u64 *vuid)
 {
 	char line[64], reply[64];
 	struct virgo_request req = {
 		.line = line, .reply = reply, .reply_len = sizeof(reply),
 	};
-	int ret;
+	int node, tries = 3, ret;
 
 	snprintf(line, sizeof(line), "alloc %llu%s", size, map ? " map" : "");
-	ret = virgo_mempool_call(node, &req);
+	do {
+		node = virgo_balancer_pick();
+		if (node < 0)
+			return node;
+		ret = virgo_mempool_call(node, &req);
+		if (ret && !req.sent)
+			virgo_node_unreachable(node);
+	} while (ret && !req.sent && --tries);
 	if (!ret && virgo_parse_u64(reply + 3, U64_MAX, vuid))
 		ret = -EPROTO;
 	return ret;
@@ -187,11 +208,6 @@ static int virgo_mempool_release(u64 vuid)
 	return err ?: virgo_mempool_free_one(vuid);
 }
 
-static int virgo_mempool_pick(void)
-{
-	return virgo_balancer_pick();
-}
-
 /* @size bytes striped in chunks of @chunk_size; on error nothing is left. */
 static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 {
@@ -199,7 +215,7 @@ static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 	size_t map_len = sizeof(struct virgo_stripe_map) + n * sizeof(u64);
 	struct virgo_stripe_map *head;
 	u64 *chunks;
-	int node, ret = 0;
+	int ret = 0;
 
 	head = kvzalloc(map_len, GFP_KERNEL);
 	if (!head)
@@ -214,12 +230,10 @@ static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 			break;
 		}
 		len = min(chunk_size, size - i * chunk_size);
-		node = virgo_mempool_pick();
-		ret = node < 0 ? node : virgo_mempool_alloc(node, len, false, &chunks[i]);
+		ret = virgo_mempool_alloc(len, false, &chunks[i]);
 	}
 	if (!ret) {
-		node = virgo_mempool_pick();
-		ret = node < 0 ? node : virgo_mempool_alloc(node, map_len, true, vuid);
+		ret = virgo_mempool_alloc(map_len, true, vuid);
 		if (!ret) {
 			ret = virgo_mempool_io(*vuid, 0, head, map_len, true);
 			if (ret)
@@ -237,7 +251,7 @@ static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 {
 	u64 vuid, chunk_size = READ_ONCE(virgo_chunk_size);
-	int node, ret;
+	int ret;
 
 	if (!virgo_mempool_permitted())
 		return -EPERM;
@@ -245,12 +259,10 @@ SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 		return -EINVAL;
 	if (size > VIRGO_MALLOC_MAX)
 		return -E2BIG;
-	if (size > chunk_size) {
+	if (size > chunk_size)
 		ret = virgo_mempool_stripe(size, chunk_size, &vuid);
-	} else {
-		node = virgo_mempool_pick();
-		ret = node < 0 ? node : virgo_mempool_alloc(node, size, false, &vuid);
-	}
+	else
+		ret = virgo_mempool_alloc(size, false, &vuid);
 	if (ret)
 		return ret;
 	if (put_user(vuid, uvuid)) {

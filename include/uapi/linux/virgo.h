@@ -78,6 +78,18 @@ struct virgo_clone_args {
 #define VIRGO_CLONE_ARGS_SIZE_VER0	80
 
 /*
+ * Cluster memory (549-552):
+ *
+ *	long virgo_malloc(__u64 size, __u64 *vuid);
+ *	long virgo_set(__u64 vuid, const void *buf, __u64 len, __u64 off);
+ *	long virgo_get(__u64 vuid, void *buf, __u64 len, __u64 off);
+ *	long virgo_free(__u64 vuid);
+ *
+ * A VUID is an opaque handle. set and get return @len, or -errno.
+ */
+#define VIRGO_MALLOC_MAX	(64ULL << 20)	/* largest allocation */
+
+/*
  * System call numbers (x86_64). 548 is the first number past the legacy
  * x32 range; the order is the original VIRGO's. They match the generated
  * <asm/unistd_64.h>, so either header may be included first.

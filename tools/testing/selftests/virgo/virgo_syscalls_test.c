@@ -367,7 +367,7 @@ TEST_F(mem, ranges_past_the_end)
 	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_set, self->vuid, "01", 2, 99));
 	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, self->vuid, buf, 1, 100));
 	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, self->vuid, buf, 2, ~0ULL));
-	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_get, self->vuid, buf, (1 << 20) + 1, 0));
+	EXPECT_ERRNO(EINVAL, vmem(__NR_virgo_get, self->vuid, buf, (1 << 20) + 1, 0));
 }
 
 TEST_F(mem, sizes)
@@ -425,6 +425,71 @@ TEST_F(mem, striped_allocation)
 	EXPECT_ERRNO(E2BIG, vmem(__NR_virgo_malloc, (64 << 20) + 1, &v, 0, 0));
 	free(in);
 	free(out);
+}
+
+TEST_F(mem, unprivileged_callers_are_refused)
+{
+	char buf[4];
+	int status;
+	pid_t pid;
+	__u64 v;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Not CAP_SYS_ADMIN, not in caller_gid (0): refused. */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(vmem(__NR_virgo_malloc, 1, &v, 0, 0) == -1 && errno == EPERM &&
+		      vmem(__NR_virgo_get, self->vuid, buf, 1, 0) == -1 && errno == EPERM &&
+		      vmem(__NR_virgo_set, self->vuid, buf, 1, 0) == -1 && errno == EPERM &&
+		      vmem(__NR_virgo_free, self->vuid, NULL, 0, 0) == -1 && errno == EPERM ?
+		      0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(1, vmem(__NR_virgo_get, self->vuid, buf, 1, 0));
+}
+
+/* The original VIRGO's test: two processes, 100 rounds each, own data. */
+static int mem_rounds(int who)
+{
+	char in[200], out[200];
+	int i, n, bad = 0;
+	__u64 v;
+
+	for (i = 0; i < 100; i++) {
+		n = snprintf(in, sizeof(in), "process %d round %d: %0*d", who, i,
+			     50 + i, who * 1000 + i);
+		if (syscall(__NR_virgo_malloc, (__u64)n, &v) ||
+		    syscall(__NR_virgo_set, v, in, (__u64)n, 0ULL) != n ||
+		    syscall(__NR_virgo_get, v, out, (__u64)n, 0ULL) != n ||
+		    memcmp(in, out, n) || syscall(__NR_virgo_free, v)) {
+			fprintf(stderr, "# process %d round %d: %s\n", who, i,
+				strerror(errno));
+			bad++;
+		}
+	}
+	return bad;
+}
+
+TEST_F(mem, two_processes_100_rounds_each)
+{
+	int who, status;
+	pid_t pid[2];
+
+	for (who = 0; who < 2; who++) {
+		pid[who] = fork();
+		ASSERT_LE(0, pid[who]);
+		if (!pid[who])
+			_exit(mem_rounds(who + 1) ? 1 : 0);
+	}
+	for (who = 0; who < 2; who++) {
+		ASSERT_EQ(pid[who], waitpid(pid[who], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 }
 
 TEST(sysfs_reports_the_abi_version)
