@@ -87,7 +87,6 @@ static int virgo_mc_storage(char **w, int n, u64 max_bytes,
 {
 	int words = req->cmd == VIRGO_MC_CAS ? 6 : 5;
 	u64 v;
-	int ret;
 
 	if (n < words)
 		return -EINVAL;
@@ -96,9 +95,11 @@ static int virgo_mc_storage(char **w, int n, u64 max_bytes,
 	req->flags = v;
 	if (kstrtos64(w[3], 10, &req->exptime))
 		return -EINVAL;
-	ret = virgo_parse_u64(w[4], max_bytes, &req->bytes);
-	if (ret)
-		return ret == -ERANGE ? -E2BIG : -EINVAL;
+	/* Too large: still say how large, so that the data can be skipped. */
+	if (virgo_parse_u64(w[4], U64_MAX, &req->bytes))
+		return -EINVAL;
+	if (req->bytes > max_bytes)
+		return -E2BIG;
 	if (req->cmd == VIRGO_MC_CAS && virgo_mc_u64(w[5], U64_MAX, &req->cas))
 		return -EINVAL;
 	return virgo_mc_noreply(w, n, words, req);

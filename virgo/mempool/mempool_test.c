@@ -144,6 +144,7 @@ static void virgo_test_mc_malformed(struct kunit *test)
 	/* Values past the limit: the command is known, so is its data. */
 	KUNIT_EXPECT_EQ(test, mc(test, "set k 0 0 1048577", &r), -E2BIG);
 	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_SET);
+	KUNIT_EXPECT_EQ(test, r.bytes, 1048577);
 
 	/* Keys: 250 bytes pass, 251 do not; 25 keys in a get are too many. */
 	memset(key + 4, 'k', VIRGO_MC_KEY_MAX);

@@ -14,7 +14,7 @@
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
  * added; nothing it names ever changes meaning.
  */
-#define VIRGO_ABI_VERSION	2
+#define VIRGO_ABI_VERSION	3
 
 #include <linux/types.h>
 
