@@ -234,44 +234,50 @@ static int virgo_mc_storage_cmd(struct virgo_conn *conn,
 	return virgo_mc_reply(conn, req, virgo_mc_results[ret]);
 }
 
+/* A get's reply: per item, its VALUE line and its value; then END. */
+struct virgo_mc_out {
+	struct virgo_mc_item *items[VIRGO_MC_KEYS_MAX];
+	struct kvec iov[2 * VIRGO_MC_KEYS_MAX + 1];
+	char heads[][VIRGO_MC_HEAD_MAX];	/* one per key asked for */
+};
+
 /* get/gets: every live item of the keys, then END, in one send. */
 static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req *req)
 {
-	struct virgo_mc_item *items[VIRGO_MC_KEYS_MAX];
-	struct kvec iov[2 * VIRGO_MC_KEYS_MAX + 1];
+	struct virgo_mc_out *out;
 	struct virgo_mc_item *it;
 	int i, n = 0, ret;
-	char *heads, *head;
 
-	heads = kmalloc_array(req->nkeys, VIRGO_MC_HEAD_MAX, GFP_KERNEL);
-	if (!heads)
+	out = kmalloc(struct_size(out, heads, req->nkeys), GFP_KERNEL);
+	if (!out)
 		return virgo_conn_printf(conn, "SERVER_ERROR out of memory\r\n");
 	atomic64_add(req->nkeys, &virgo_mc_stats.cmd_get);
 	for (i = 0; i < req->nkeys; i++) {
 		it = virgo_mc_get(req->keys[i]);
 		if (!it)
 			continue;
-		head = heads + n * VIRGO_MC_HEAD_MAX;
-		items[n] = it;
-		iov[2 * n].iov_base = head;
+		out->items[n] = it;
+		out->iov[2 * n].iov_base = out->heads[n];
 		if (req->cmd == VIRGO_MC_GETS)
-			iov[2 * n].iov_len = scnprintf(head, VIRGO_MC_HEAD_MAX,
-						       "VALUE %s %u %u %llu\r\n", it->key,
-						       it->flags, it->bytes, it->cas);
+			out->iov[2 * n].iov_len =
+				scnprintf(out->heads[n], VIRGO_MC_HEAD_MAX,
+					  "VALUE %s %u %u %llu\r\n", it->key,
+					  it->flags, it->bytes, it->cas);
 		else
-			iov[2 * n].iov_len = scnprintf(head, VIRGO_MC_HEAD_MAX,
-						       "VALUE %s %u %u\r\n", it->key,
-						       it->flags, it->bytes);
-		iov[2 * n + 1].iov_base = it->data;
-		iov[2 * n + 1].iov_len = it->bytes + 2;
+			out->iov[2 * n].iov_len =
+				scnprintf(out->heads[n], VIRGO_MC_HEAD_MAX,
+					  "VALUE %s %u %u\r\n", it->key,
+					  it->flags, it->bytes);
+		out->iov[2 * n + 1].iov_base = it->data;
+		out->iov[2 * n + 1].iov_len = it->bytes + 2;
 		n++;
 	}
-	iov[2 * n].iov_base = "END\r\n";
-	iov[2 * n].iov_len = 5;
-	ret = virgo_sock_writev(&conn->vs, iov, 2 * n + 1);
+	out->iov[2 * n].iov_base = "END\r\n";
+	out->iov[2 * n].iov_len = 5;
+	ret = virgo_sock_writev(&conn->vs, out->iov, 2 * n + 1);
 	while (n--)
-		virgo_mc_item_put(items[n]);
-	kfree(heads);
+		virgo_mc_item_put(out->items[n]);
+	kfree(out);
 	return ret;
 }
 

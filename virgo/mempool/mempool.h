@@ -49,7 +49,6 @@ int virgo_vuid_decode(u64 raw, struct virgo_vuid *v);
 
 /* ------------------------------------------------------------ striping */
 
-
 /* The head of a map chunk; nchunks VUIDs (u64) follow. */
 struct virgo_stripe_map {
 	u64 size;

@@ -219,5 +219,6 @@ static int __init virgo_mempool_init(void)
 		ret = virgo_service_register(&virgo_mempool_service);
 	return ret;
 }
+
 /* After the core's late_initcall: virgo/Makefile links core/ first. */
 late_initcall(virgo_mempool_init);
