@@ -6,11 +6,18 @@
  *   virgo-bench tcp-rtt ADDR PORT COUNT SIZE
  *   virgo-bench cmd-rtt COUNT CMD [ARG...]
  *   virgo-bench clone-rtt COUNT NODE FUNC SIZE
+ *   virgo-bench mc ADDR PORT CONNS COUNT SIZE
+ *   virgo-bench mc-set ADDR PORT CONNS COUNT SIZE
+ *   virgo-bench mem-get-rtt COUNT SIZE [NODE]
  *
  * Every probe times COUNT rounds after a few untimed warm-up rounds and
  * prints one line:
  *
  *   <probe> n=COUNT median_us=.. p99_us=.. mean_us=.. min_us=..
+ *
+ * mc and mc-set, memcached ASCII protocol clients for any server that
+ * speaks it, add ops_s=.., the requests per second of wall time over all
+ * CONNS connections.
  *
  * Any error ends the run with a message on stderr and a non-zero status:
  * a benchmark never reports a number it did not measure.
@@ -22,14 +29,17 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,8 +95,11 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median, nearest-rank 99th percentile, mean and minimum, in microseconds. */
-static void report(const char *name, uint64_t *ns, long n)
+/*
+ * Median, nearest-rank 99th percentile, mean and minimum, in microseconds;
+ * with @wall_ns, the n rounds took that long in all: their rate too.
+ */
+static void report(const char *name, uint64_t *ns, long n, uint64_t wall_ns)
 {
 	double sum = 0, median;
 	long i, p99;
@@ -96,9 +109,12 @@ static void report(const char *name, uint64_t *ns, long n)
 		sum += ns[i];
 	median = n % 2 ? ns[n / 2] : (ns[n / 2 - 1] + ns[n / 2]) / 2.0;
 	p99 = (n * 99 + 99) / 100 - 1;
-	printf("%s n=%ld median_us=%.1f p99_us=%.1f mean_us=%.1f min_us=%.1f\n",
+	printf("%s n=%ld median_us=%.1f p99_us=%.1f mean_us=%.1f min_us=%.1f",
 	       name, n, median / 1e3, ns[p99] / 1e3, sum / n / 1e3,
 	       ns[0] / 1e3);
+	if (wall_ns)
+		printf(" ops_s=%.0f", n * 1e9 / wall_ns);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -252,7 +268,7 @@ static int cmd_tcp_rtt(int argc, char **argv)
 			ns[i] = t;
 	}
 	close(fd);
-	report("tcp-rtt", ns, count);
+	report("tcp-rtt", ns, count, 0);
 	return 0;
 }
 
@@ -302,7 +318,7 @@ static int cmd_cmd_rtt(int argc, char **argv)
 		if (i >= 0)
 			ns[i] = t;
 	}
-	report("cmd-rtt", ns, count);
+	report("cmd-rtt", ns, count, 0);
 	return 0;
 }
 
@@ -362,7 +378,474 @@ static int cmd_clone_rtt(int argc, char **argv)
 		if (i >= 0)
 			ns[i] = t;
 	}
-	report("clone-rtt", ns, count);
+	report("clone-rtt", ns, count, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ memcached */
+
+#define MC_KEYS		100	/* keys per connection, used in turn */
+#define MC_CONNS_MAX	256
+#define MC_LINE_MAX	1024	/* longest reply line taken */
+#define MC_TIMEOUT_S	20	/* a reply slower than this is an error */
+#define MC_FLAGS	4000000000U	/* key k's client flags: MC_FLAGS + k */
+
+/**
+ * struct mc_run - what every connection of an mc or mc-set run shares
+ * @sin: the server
+ * @server: its ADDR:PORT, for messages
+ * @size: the values' size
+ * @set: time sets, not gets
+ * @tag: in every key and value, so that no other run's data can pass
+ * @go: the connections start the timed requests together
+ */
+struct mc_run {
+	struct sockaddr_in sin;
+	char server[64];
+	long size;
+	bool set;
+	uint32_t tag;
+	pthread_barrier_t go;
+};
+
+/**
+ * struct mc_conn - one connection, its keys and its share of the requests
+ * @run: the run
+ * @id: 0..CONNS-1
+ * @fd: the socket
+ * @count: how many timed requests
+ * @ns: their latencies
+ * @start: when the timed requests began
+ * @end: ... and ended
+ * @version: which value each key holds now (mc_value())
+ * @req: a request
+ * @want: a value as it should come back, with its "\r\n"
+ * @got: a value as it came back
+ * @head: the first unread byte of @in
+ * @tail: the end of what was read into @in
+ * @in: reply bytes
+ */
+struct mc_conn {
+	struct mc_run *run;
+	int id;
+	int fd;
+	long count;
+	uint64_t *ns;
+	uint64_t start, end;
+	unsigned int version[MC_KEYS];
+	char *req, *want, *got;
+	size_t head, tail;
+	char in[65536];
+};
+
+static void mc_key(const struct mc_conn *c, int k, char *key, size_t size)
+{
+	snprintf(key, size, "virgo-bench-%08x-%d-%d", c->run->tag, c->id, k);
+}
+
+/* The bytes key @k holds in its current version: every byte value occurs. */
+static void mc_value(const struct mc_conn *c, int k, char *buf)
+{
+	uint64_t x = c->run->tag;
+	long i;
+
+	x = ((x * 1000003 + c->id) * 1000003 + k) * 1000003 + c->version[k];
+	for (i = 0; i < c->run->size; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf[i] = x >> 56;
+	}
+}
+
+/* A reply line for a message: printable, at most 80 characters. */
+static const char *mc_show(const char *s, size_t len, char *buf)
+{
+	size_t i, n = len < 80 ? len : 80;
+
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
+	if (len > n)
+		memcpy(buf + n, "...", 4);
+	else
+		buf[n] = '\0';
+	return buf;
+}
+
+/* More reply bytes into @c->in; an error, the end or a timeout is fatal. */
+static void mc_fill(struct mc_conn *c)
+{
+	ssize_t r;
+
+	if (c->head == c->tail) {
+		c->head = 0;
+		c->tail = 0;
+	} else if (c->tail == sizeof(c->in)) {
+		memmove(c->in, c->in + c->head, c->tail - c->head);
+		c->tail -= c->head;
+		c->head = 0;
+	}
+	for (;;) {
+		r = read(c->fd, c->in + c->tail, sizeof(c->in) - c->tail);
+		if (r > 0)
+			break;
+		if (!r)
+			die("conn %d: %s closed the connection", c->id,
+			    c->run->server);
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			die("conn %d: no reply from %s in %d s", c->id,
+			    c->run->server, MC_TIMEOUT_S);
+		die("conn %d: read: %s", c->id, strerror(errno));
+	}
+	c->tail += r;
+}
+
+/* The next reply line without its "\r\n"; valid until the next read. */
+static char *mc_line(struct mc_conn *c, size_t *len)
+{
+	char *line, *end, show[96];
+	size_t n;
+
+	for (;;) {
+		line = c->in + c->head;
+		n = c->tail - c->head;
+		end = memmem(line, n, "\r\n", 2);
+		if (end) {
+			*len = end - line;
+			c->head += *len + 2;
+			return line;
+		}
+		if (n > MC_LINE_MAX)
+			die("conn %d: a reply line longer than %d bytes: '%s'",
+			    c->id, MC_LINE_MAX, mc_show(line, n, show));
+		mc_fill(c);
+	}
+}
+
+static void mc_bytes(struct mc_conn *c, char *buf, size_t len)
+{
+	size_t n;
+
+	while (len) {
+		if (c->head == c->tail)
+			mc_fill(c);
+		n = c->tail - c->head;
+		if (n > len)
+			n = len;
+		memcpy(buf, c->in + c->head, n);
+		c->head += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+/* A reply line must be @want, and the whole reply. */
+static void mc_expect(struct mc_conn *c, const char *line, size_t len,
+		      const char *want, const char *cmd, const char *key)
+{
+	char show[96];
+
+	if (len != strlen(want) || memcmp(line, want, len))
+		die("conn %d: %s %s: wanted '%s', got '%s'", c->id, cmd, key,
+		    want, mc_show(line, len, show));
+	if (c->head != c->tail)
+		die("conn %d: %s %s: %zu bytes more than the reply", c->id,
+		    cmd, key, c->tail - c->head);
+}
+
+/* "set": STORED; the time it took in @ns, when not NULL. */
+static void mc_set(struct mc_conn *c, int k, uint64_t *ns)
+{
+	size_t len, n;
+	char key[64];
+	uint64_t t;
+	char *line;
+
+	mc_key(c, k, key, sizeof(key));
+	n = sprintf(c->req, "set %s %u 0 %ld\r\n", key, MC_FLAGS + k,
+		    c->run->size);
+	mc_value(c, k, c->req + n);
+	n += c->run->size;
+	memcpy(c->req + n, "\r\n", 2);
+	n += 2;
+
+	t = now_ns();
+	write_all(c->fd, c->req, n);
+	line = mc_line(c, &len);
+	t = now_ns() - t;
+	mc_expect(c, line, len, "STORED", "set", key);
+	if (ns)
+		*ns = t;
+}
+
+/* "get": VALUE KEY FLAGS SIZE, the value of mc_value(), END. */
+static void mc_get(struct mc_conn *c, int k, uint64_t *ns)
+{
+	char key[64], want[128], show[96];
+	size_t len, n, hlen;
+	long size = c->run->size, i;
+	uint64_t t;
+	char *line;
+
+	mc_key(c, k, key, sizeof(key));
+	n = sprintf(c->req, "get %s\r\n", key);
+	hlen = sprintf(want, "VALUE %s %u %ld", key, MC_FLAGS + k, size);
+
+	t = now_ns();
+	write_all(c->fd, c->req, n);
+	line = mc_line(c, &len);
+	if (len != hlen || memcmp(line, want, len)) {
+		if (len == 3 && !memcmp(line, "END", 3))
+			die("conn %d: get %s: not found, though it was stored",
+			    c->id, key);
+		die("conn %d: get %s: wanted '%s', got '%s'", c->id, key,
+		    want, mc_show(line, len, show));
+	}
+	mc_bytes(c, c->got, size + 2);
+	line = mc_line(c, &len);
+	t = now_ns() - t;
+
+	mc_value(c, k, c->want);
+	if (memcmp(c->got, c->want, size + 2)) {
+		for (i = 0; c->got[i] == c->want[i]; i++)
+			;
+		if (i < size)
+			die("conn %d: get %s: byte %ld of %ld differs from what was stored",
+			    c->id, key, i, size);
+		die("conn %d: get %s: no \"\\r\\n\" after the %ld-byte value",
+		    c->id, key, size);
+	}
+	mc_expect(c, line, len, "END", "get", key);
+	if (ns)
+		*ns = t;
+}
+
+static void mc_delete(struct mc_conn *c, int k)
+{
+	char key[64];
+	size_t len, n;
+	char *line;
+
+	mc_key(c, k, key, sizeof(key));
+	n = sprintf(c->req, "delete %s\r\n", key);
+	write_all(c->fd, c->req, n);
+	line = mc_line(c, &len);
+	mc_expect(c, line, len, "DELETED", "delete", key);
+}
+
+/* Request @i of a connection: a get, or a set of the key's next version. */
+static void mc_request(struct mc_conn *c, long i, uint64_t *ns)
+{
+	int k = i % MC_KEYS;
+
+	if (!c->run->set) {
+		mc_get(c, k, ns);
+		return;
+	}
+	c->version[k]++;
+	mc_set(c, k, ns);
+}
+
+static void *mc_conn_run(void *arg)
+{
+	struct timeval tv = { .tv_sec = MC_TIMEOUT_S };
+	struct mc_conn *c = arg;
+	long i;
+	int k;
+
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (c->fd < 0)
+		die("socket: %s", strerror(errno));
+	if (connect(c->fd, (struct sockaddr *)&c->run->sin,
+		    sizeof(c->run->sin)))
+		die("conn %d: connect %s: %s", c->id, c->run->server,
+		    strerror(errno));
+	set_nodelay(c->fd);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		die("SO_RCVTIMEO: %s", strerror(errno));
+
+	/* Untimed: the keys this connection uses, then a warm-up. */
+	for (k = 0; k < MC_KEYS; k++)
+		mc_set(c, k, NULL);
+	for (i = 0; i < WARMUP_NET; i++)
+		mc_request(c, i, NULL);
+
+	pthread_barrier_wait(&c->run->go);
+	c->start = now_ns();
+	for (i = 0; i < c->count; i++)
+		mc_request(c, i, &c->ns[i]);
+	c->end = now_ns();
+
+	/* Untimed: every key still holds its last value; leave nothing. */
+	for (k = 0; k < MC_KEYS; k++) {
+		if (c->run->set)
+			mc_get(c, k, NULL);
+		mc_delete(c, k);
+	}
+	close(c->fd);
+	return NULL;
+}
+
+/*
+ * CONNS connections, a thread each with one request outstanding, share
+ * COUNT timed requests; the rate is COUNT over the time from the first
+ * connection's start to the last one's end.
+ */
+static int mc_main(int argc, char **argv, bool set)
+{
+	static struct mc_run run;
+	uint64_t *ns, start = UINT64_MAX, end = 0;
+	long nconns, count, share = 0, i;
+	struct mc_conn **conns;
+	pthread_t *threads;
+	int err;
+
+	if (argc != 5)
+		die("usage: %s ADDR PORT CONNS COUNT SIZE", probe);
+	run.sin.sin_family = AF_INET;
+	if (inet_pton(AF_INET, argv[0], &run.sin.sin_addr) != 1)
+		die("bad IPv4 address '%s'", argv[0]);
+	run.sin.sin_port = htons(parse_num("port", argv[1], 1, 65535));
+	nconns = parse_num("connection count", argv[2], 1, MC_CONNS_MAX);
+	count = parse_num("count", argv[3], nconns, MAX_COUNT);
+	run.size = parse_num("size", argv[4], 1, MAX_SIZE);
+	run.set = set;
+	run.tag = getpid() ^ now_ns();
+	snprintf(run.server, sizeof(run.server), "%s:%s", argv[0], argv[1]);
+
+	ns = alloc_samples(count);
+	conns = calloc(nconns, sizeof(*conns));
+	threads = calloc(nconns, sizeof(*threads));
+	if (!conns || !threads)
+		die("out of memory");
+	err = pthread_barrier_init(&run.go, NULL, nconns);
+	if (err)
+		die("pthread_barrier_init: %s", strerror(err));
+
+	for (i = 0; i < nconns; i++) {
+		struct mc_conn *c = calloc(1, sizeof(*c));
+
+		if (!c)
+			die("out of memory");
+		c->run = &run;
+		c->id = i;
+		c->count = count / nconns + (i < count % nconns);
+		c->ns = ns + share;
+		share += c->count;
+		c->req = malloc(run.size + 128);
+		c->want = malloc(run.size + 2);
+		c->got = malloc(run.size + 2);
+		if (!c->req || !c->want || !c->got)
+			die("out of memory");
+		memcpy(c->want + run.size, "\r\n", 2);
+		conns[i] = c;
+		err = pthread_create(&threads[i], NULL, mc_conn_run, c);
+		if (err)
+			die("pthread_create: %s", strerror(err));
+	}
+	for (i = 0; i < nconns; i++) {
+		err = pthread_join(threads[i], NULL);
+		if (err)
+			die("pthread_join: %s", strerror(err));
+		if (conns[i]->start < start)
+			start = conns[i]->start;
+		if (conns[i]->end > end)
+			end = conns[i]->end;
+	}
+	report(probe, ns, count, end > start ? end - start : 1);
+	return 0;
+}
+
+static int cmd_mc(int argc, char **argv)
+{
+	return mc_main(argc, argv, false);
+}
+
+static int cmd_mc_set(int argc, char **argv)
+{
+	return mc_main(argc, argv, true);
+}
+
+/* ------------------------------------------------------------ virgo_get */
+
+/*
+ * The node that holds a VUID: its top 6 bits are the node id - 1
+ * (virgo/mempool/vuid.c). Not ABI: only a check that the bench measured
+ * what it meant to.
+ */
+static unsigned int mem_vuid_node(uint64_t vuid)
+{
+	return (vuid >> 58) + 1;
+}
+
+/* A mempool call returned @ret, not @want: free @vuid and die. */
+static void __attribute__((noreturn))
+mem_fail(const char *call, uint64_t vuid, long ret, long want)
+{
+	int err = errno;
+
+	syscall(__NR_virgo_free, vuid);
+	if (ret < 0)
+		die("%s(%#llx): %s", call, (unsigned long long)vuid,
+		    strerror(err));
+	die("%s(%#llx): %ld bytes, not %ld", call, (unsigned long long)vuid,
+	    ret, want);
+}
+
+static int cmd_mem_get_rtt(int argc, char **argv)
+{
+	long count, size, i, j, ret;
+	unsigned int node = 0;
+	uint64_t *ns, t;
+	char *want, *got;
+	__u64 vuid;
+
+	if (argc != 2 && argc != 3)
+		die("usage: mem-get-rtt COUNT SIZE [NODE]");
+	count = parse_num("count", argv[0], 1, MAX_COUNT);
+	size = parse_num("size", argv[1], 1, MAX_SIZE);
+	if (argc == 3)
+		node = parse_num("node", argv[2], 1, 64);
+
+	ns = alloc_samples(count);
+	want = malloc(size);
+	got = malloc(size);
+	if (!want || !got)
+		die("out of memory");
+	for (j = 0; j < size; j++)
+		want[j] = j * 7 + (j >> 8) + 1;
+
+	if (syscall(__NR_virgo_malloc, (uint64_t)size, &vuid))
+		die("virgo_malloc(%ld): %s%s", size, strerror(errno),
+		    errno == ENOSYS ? " (this kernel has no virgo_malloc)" : "");
+	if (node && mem_vuid_node(vuid) != node) {
+		syscall(__NR_virgo_free, vuid);
+		die("virgo_malloc(%ld) gave VUID %#llx, on node %u, not %u",
+		    size, (unsigned long long)vuid, mem_vuid_node(vuid), node);
+	}
+	ret = syscall(__NR_virgo_set, vuid, want, size, 0);
+	if (ret != size)
+		mem_fail("virgo_set", vuid, ret, size);
+
+	for (i = -WARMUP_NET; i < count; i++) {
+		memset(got, 0, size);
+		t = now_ns();
+		ret = syscall(__NR_virgo_get, vuid, got, size, 0);
+		t = now_ns() - t;
+		if (ret != size)
+			mem_fail("virgo_get", vuid, ret, size);
+		if (memcmp(got, want, size)) {
+			syscall(__NR_virgo_free, vuid);
+			die("call %ld: virgo_get's bytes differ from virgo_set's",
+			    i);
+		}
+		if (i >= 0)
+			ns[i] = t;
+	}
+	if (syscall(__NR_virgo_free, vuid))
+		die("virgo_free(%#llx): %s", (unsigned long long)vuid,
+		    strerror(errno));
+	report("mem-get-rtt", ns, count, 0);
 	return 0;
 }
 
@@ -376,6 +859,9 @@ static const struct {
 	{ "tcp-rtt", cmd_tcp_rtt },
 	{ "cmd-rtt", cmd_cmd_rtt },
 	{ "clone-rtt", cmd_clone_rtt },
+	{ "mc", cmd_mc },
+	{ "mc-set", cmd_mc_set },
+	{ "mem-get-rtt", cmd_mem_get_rtt },
 };
 
 int main(int argc, char **argv)
@@ -394,6 +880,9 @@ int main(int argc, char **argv)
 		"usage: virgo-bench tcp-server PORT\n"
 		"       virgo-bench tcp-rtt ADDR PORT COUNT SIZE\n"
 		"       virgo-bench cmd-rtt COUNT CMD [ARG...]\n"
-		"       virgo-bench clone-rtt COUNT NODE FUNC SIZE\n");
+		"       virgo-bench clone-rtt COUNT NODE FUNC SIZE\n"
+		"       virgo-bench mc ADDR PORT CONNS COUNT SIZE\n"
+		"       virgo-bench mc-set ADDR PORT CONNS COUNT SIZE\n"
+		"       virgo-bench mem-get-rtt COUNT SIZE [NODE]\n");
 	return 2;
 }
