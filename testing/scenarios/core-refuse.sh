@@ -15,8 +15,8 @@ check_eq "loopback is served (telnet path)" "pong 1" "$(virgo send core ping)"
 long=$(head -c 5000 /dev/zero | tr '\0' x)
 check_eq "an overlong line is refused" "ERROR E2BIG line longer than 4096 bytes" \
 	"$(printf '%s\n' "$long" | nc -w 3 127.0.0.1 40000)"
-check_eq "a NUL byte is refused, the next line served" \
-	"ERROR EINVAL NUL byte in line|pong 1" \
+check_eq "a NUL byte is refused and the connection closed (a payload may follow)" \
+	"ERROR EINVAL NUL byte in line" \
 	"$(printf 'pi\000ng\nping\n' | nc -w 3 127.0.0.1 40000 | tr '\n' '|' | sed 's/|$//')"
 check "an unknown command gets an ERROR line" \
 	sh -c 'virgo send core "rm -rf /" | grep -q "^ERROR EINVAL unknown command"'

@@ -106,6 +106,18 @@ END
 DELETED
 END
 VERSION 1.6.0" "$out"
+keys= i=1
+while [ $i -le 30 ]; do
+	keys="$keys k$i"
+	i=$((i + 1))
+done
+n=$( { for k in $keys; do printf 'set %s 0 0 %d noreply\r\n%s\r\n' $k ${#k} $k; done
+	printf 'get%s\r\n' "$keys"; } | mc "$net.2" | grep -c '^VALUE')
+check_eq "one get of 30 keys, served 24 at a time" 30 "$n"
+out=$( { printf 'set big 0 0 2000000 noreply\r\n'; head -c 2000000 /dev/zero; printf '\r\nversion\r\n'; } | mc "$net.2")
+check_eq "noreply holds for a value too large" "VERSION 1.6.0" "$out"
+check_eq "an unknown command (a meta one) closes: its data is not read as commands" \
+	"ERROR EINVAL unknown command" "$(printf 'ms k 9\r\nflush_all\r\nversion\r\n' | mc "$net.2")"
 check "memcflush empties the nodes" memcflush --servers="$servers"
 check_eq "no items left" "0 0 0" "$(items 1) $(items 2) $(items 3)"
 
@@ -123,6 +135,15 @@ v=$(virgo malloc 500000)
 check "below the cap it still allocates" virgo get "$v" 10 499990
 virgo free "$v"
 echo 67108864 > $cfs/mempool/pool_max
+# peer_max: loopback is one peer, this node's own address another.
+echo 300000 > $cfs/mempool/peer_max
+check "a chunk past peer_max: ENOMEM" sh -c "virgo send mempool 'alloc 400000' | grep -q '^ERROR ENOMEM'"
+v1=$(virgo send mempool 'alloc 200000')
+check "one peer's second chunk past its share: ENOMEM" sh -c "virgo send mempool 'alloc 200000' | grep -q '^ERROR ENOMEM'"
+v2=$(virgo send --node 1 mempool 'alloc 200000')
+check "another peer has a share of its own" sh -c "echo '$v2' | grep -q '^OK '"
+virgo send mempool "free ${v1#OK }" "free ${v2#OK }" >/dev/null
+echo 33554432 > $cfs/mempool/peer_max
 echo 1 > $cfs/nodes/2/client
 echo 1 > $cfs/nodes/3/client
 check "pool_max above the limit is refused" sh -c "! echo 2199023255553 > $cfs/mempool/pool_max"
@@ -136,7 +157,7 @@ awk 'BEGIN { for (i = 0; i < 10000; i++) {
 	else if (r == 1) print "read 1 2"
 	else if (r == 2) print "alloc -" i
 	else if (r == 3) print "virgo_cloud_set(" i
-	else if (r == 4) print "get " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i " " i
+	else if (r == 4) print "get a" i " b\tc"
 	else if (r == 5) print "incr k" i " x"
 	else if (r == 6) print "touch"
 	else print "free x" i } }' > /tmp/bad.lines

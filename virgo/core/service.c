@@ -163,8 +163,9 @@ static void virgo_conn_work(struct work_struct *work)
 	while (!ret) {
 		ret = virgo_sock_read_line(&conn->vs, &line, &len);
 		if (ret == -EINVAL) {
-			ret = virgo_conn_error(conn, -EINVAL, "NUL byte in line");
-			continue;
+			/* A payload may follow it: do not read that as requests. */
+			virgo_conn_error(conn, -EINVAL, "NUL byte in line");
+			break;
 		}
 		if (ret == -E2BIG) {
 			/* No newline in sight: the stream cannot be resynced. */

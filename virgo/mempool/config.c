@@ -5,6 +5,8 @@
  * /sys/kernel/config/virgo/mempool/
  *	pool_max	rw  bytes this node holds for the cluster: chunks and
  *			    memcached items (default 64 MiB); past it, ENOMEM
+ *	peer_max	rw  bytes one peer may hold of those, loopback counting
+ *			    as one peer (default 32 MiB; 0: no limit)
  *	chunk_size	rw  allocations this node makes larger than this are
  *			    striped, in chunks of this size; 4096 to 1 MiB
  *			    (default 1 MiB)
@@ -20,13 +22,7 @@
 u32 virgo_chunk_size = VIRGO_CHUNK_MAX;
 u32 virgo_mempool_caller_gid;
 
-static ssize_t virgo_mempool_pool_max_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%llu\n", READ_ONCE(virgo_pool_max));
-}
-
-static ssize_t virgo_mempool_pool_max_store(struct config_item *item,
-					    const char *page, size_t len)
+static ssize_t virgo_mempool_store_u64(const char *page, size_t len, u64 *val)
 {
 	u64 v;
 	int ret = kstrtou64(page, 10, &v);
@@ -35,8 +31,30 @@ static ssize_t virgo_mempool_pool_max_store(struct config_item *item,
 		return ret;
 	if (v > VIRGO_POOL_MAX_LIMIT)
 		return -EINVAL;
-	WRITE_ONCE(virgo_pool_max, v);
+	WRITE_ONCE(*val, v);
 	return len;
+}
+
+static ssize_t virgo_mempool_pool_max_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%llu\n", READ_ONCE(virgo_pool_max));
+}
+
+static ssize_t virgo_mempool_pool_max_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	return virgo_mempool_store_u64(page, len, &virgo_pool_max);
+}
+
+static ssize_t virgo_mempool_peer_max_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%llu\n", READ_ONCE(virgo_peer_max));
+}
+
+static ssize_t virgo_mempool_peer_max_store(struct config_item *item,
+					    const char *page, size_t len)
+{
+	return virgo_mempool_store_u64(page, len, &virgo_peer_max);
 }
 
 static ssize_t virgo_mempool_store_u32(const char *page, size_t len, u32 min,
@@ -80,11 +98,13 @@ static ssize_t virgo_mempool_items_show(struct config_item *item, char *page)
 }
 
 CONFIGFS_ATTR(virgo_mempool_, pool_max);
+CONFIGFS_ATTR(virgo_mempool_, peer_max);
 CONFIGFS_ATTR_RO(virgo_mempool_, used);
 CONFIGFS_ATTR_RO(virgo_mempool_, items);
 
 static struct configfs_attribute *virgo_mempool_attrs[] = {
 	&virgo_mempool_attr_pool_max,
+	&virgo_mempool_attr_peer_max,
 	&virgo_mempool_attr_chunk_size,
 	&virgo_mempool_attr_caller_gid,
 	&virgo_mempool_attr_used,

@@ -75,7 +75,7 @@ static void virgo_mc_item_release(struct kref *ref)
 {
 	struct virgo_mc_item *it = container_of(ref, struct virgo_mc_item, ref);
 
-	virgo_pool_uncharge(virgo_mc_charge(it));
+	virgo_pool_uncharge(virgo_mc_charge(it), it->peer);
 	kvfree(it->data);
 	/* A reader may still be looking at it under RCU (kref_get_unless_zero). */
 	call_rcu(&it->rcu, virgo_mc_item_free_rcu);
@@ -111,13 +111,14 @@ static bool virgo_mc_expired(const struct virgo_mc_item *it)
  * @flags: the client's flags
  * @exptime: the client's expiry
  * @bytes: the value's length, at most VIRGO_MC_VALUE_MAX
+ * @peer: whose it is, a slot from virgo_pool_peer()
  *
  * The value goes in @it->data, which has room for "\r\n" after it.
  *
  * Return: the item, or an ERR_PTR: -ENOMEM past pool_max or without memory.
  */
 struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
-					u32 bytes)
+					u32 bytes, int peer)
 {
 	size_t keylen = strlen(key);
 	struct virgo_mc_item *it;
@@ -129,13 +130,14 @@ struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
 		return ERR_PTR(-ENOMEM);
 	it->keylen = keylen;
 	it->bytes = bytes;
-	if (virgo_pool_charge(virgo_mc_charge(it))) {
+	it->peer = peer;
+	if (virgo_pool_charge(virgo_mc_charge(it), peer)) {
 		kfree(it);
 		return ERR_PTR(-ENOMEM);
 	}
 	it->data = kvmalloc(bytes + 2, GFP_KERNEL);
 	if (!it->data) {
-		virgo_pool_uncharge(virgo_mc_charge(it));
+		virgo_pool_uncharge(virgo_mc_charge(it), peer);
 		kfree(it);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -176,11 +178,13 @@ struct virgo_mc_item *virgo_mc_get(const char *key)
 	return it;
 }
 
-/* Take @old out of the table and drop its reference. Writers only. */
+/* Take @old out of the table and drop the table's reference. Writers only. */
 static void virgo_mc_unlink(struct virgo_mc_item *old)
 {
 	lockdep_assert_held(&virgo_mc_lock);
-	rhashtable_remove_fast(&virgo_mc_table, &old->node, virgo_mc_params);
+	/* Only once: a sweep may meet an item twice while the table resizes. */
+	if (rhashtable_remove_fast(&virgo_mc_table, &old->node, virgo_mc_params))
+		return;
 	atomic64_dec(&virgo_mc_stats.items);
 	atomic64_sub(old->bytes, &virgo_mc_stats.bytes);
 	virgo_mc_item_put(old);
@@ -239,7 +243,7 @@ static struct virgo_mc_item *virgo_mc_join(struct virgo_mc_item *old,
 
 	if (bytes > VIRGO_MC_VALUE_MAX)
 		return ERR_PTR(-E2BIG);
-	both = virgo_mc_item_new(it->key, old->flags, 0, bytes);
+	both = virgo_mc_item_new(it->key, old->flags, 0, bytes, it->peer);
 	if (IS_ERR(both))
 		return both;
 	both->expires = READ_ONCE(old->expires);
@@ -383,7 +387,7 @@ int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value)
 		goto out;
 	v = incr ? v + delta : v - min(v, delta);
 	len = snprintf(num, sizeof(num), "%llu", v);
-	it = virgo_mc_item_new(key, old->flags, 0, len);
+	it = virgo_mc_item_new(key, old->flags, 0, len, old->peer);
 	ret = PTR_ERR_OR_ZERO(it);
 	if (ret)
 		goto out;
@@ -398,30 +402,48 @@ out:
 }
 
 /*
- * Drop every item (@all) or the expired ones. The walk only collects
- * them: freeing a value may sleep, which the walk's RCU section may not.
- * A walk that runs into a resize may miss items; flush_all walks again.
+ * Drop every item (@all) or the expired ones, in batches. The walk only
+ * collects them, with a reference each: freeing a value may sleep, which
+ * the walk's RCU section may not, and while the table resizes the walk may
+ * return an item twice. Between batches the walk stops, so neither the
+ * RCU section nor the time without a reschedule grows with the table. A
+ * walk may miss items that move during a resize; flush_all walks again.
  */
 static void virgo_mc_sweep(bool all)
 {
 	struct virgo_mc_item *batch[32], *it;
 	struct rhashtable_iter iter;
-	unsigned int n, i, rounds = 0;
+	unsigned int n, i, seen, rounds = 0;
+	bool more;
 
 	lockdep_assert_held(&virgo_mc_lock);
 	do {
-		n = 0;
 		rhashtable_walk_enter(&virgo_mc_table, &iter);
-		rhashtable_walk_start(&iter);
-		while (n < ARRAY_SIZE(batch) && (it = rhashtable_walk_next(&iter)))
-			if (!IS_ERR(it) && (all || virgo_mc_expired(it)))
-				batch[n++] = it;
-		rhashtable_walk_stop(&iter);
+		do {
+			n = 0;
+			seen = 0;
+			more = false;
+			rhashtable_walk_start(&iter);
+			while ((it = rhashtable_walk_next(&iter))) {
+				if (IS_ERR(it))
+					continue;	/* -EAGAIN: a resize */
+				if ((all || virgo_mc_expired(it)) &&
+				    kref_get_unless_zero(&it->ref))
+					batch[n++] = it;
+				if (n == ARRAY_SIZE(batch) || ++seen == 1024) {
+					more = true;
+					break;
+				}
+			}
+			rhashtable_walk_stop(&iter);
+			for (i = 0; i < n; i++) {
+				virgo_mc_unlink(batch[i]);
+				virgo_mc_item_put(batch[i]);
+			}
+			cond_resched();
+		} while (more);
 		rhashtable_walk_exit(&iter);
-		for (i = 0; i < n; i++)
-			virgo_mc_unlink(batch[i]);
-	} while (n == ARRAY_SIZE(batch) ||
-		 (all && atomic64_read(&virgo_mc_stats.items) && rounds++ < 8));
+	} while (all && atomic64_read(&virgo_mc_stats.items) && ++rounds < 8);
 }
 
 /* flush_all: every item goes. */

@@ -95,14 +95,41 @@ static int virgo_mc_storage(char **w, int n, u64 max_bytes,
 	req->flags = v;
 	if (kstrtos64(w[3], 10, &req->exptime))
 		return -EINVAL;
-	/* Too large: still say how large, so that the data can be skipped. */
 	if (virgo_parse_u64(w[4], U64_MAX, &req->bytes))
 		return -EINVAL;
-	if (req->bytes > max_bytes)
-		return -E2BIG;
 	if (req->cmd == VIRGO_MC_CAS && virgo_mc_u64(w[5], U64_MAX, &req->cas))
 		return -EINVAL;
-	return virgo_mc_noreply(w, n, words, req);
+	if (virgo_mc_noreply(w, n, words, req))
+		return -EINVAL;
+	/* Too large, but well formed: the caller can skip the data. */
+	return req->bytes > max_bytes ? -E2BIG : 0;
+}
+
+/*
+ * The keys of get/gets, as many as the line holds: each checked, the
+ * first VIRGO_MC_KEYS_MAX in req->keys, the rest left for the server.
+ */
+static int virgo_mc_get_keys(char *p, struct virgo_mc_req *req)
+{
+	char *end = p + strlen(p), *key;
+	int n = 0;
+
+	if (*p && *p != ' ')
+		return -EINVAL;		/* "getx": the name was longer */
+	req->end = end;
+	while ((key = strsep(&p, " "))) {
+		if (!*key)
+			continue;
+		if (!virgo_mc_key_ok(key))
+			return -EINVAL;
+		if (n < VIRGO_MC_KEYS_MAX)
+			req->keys[n] = key;
+		else if (!req->more)
+			req->more = key;
+		n++;
+	}
+	req->nkeys = min(n, VIRGO_MC_KEYS_MAX);
+	return n ? 0 : -EINVAL;
 }
 
 /**
@@ -118,13 +145,15 @@ static int virgo_mc_storage(char **w, int n, u64 max_bytes,
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 {
 	char *w[VIRGO_MC_KEYS_MAX + 2];
-	int i, n, ret;
+	int i, n, at, ret;
 
 	memset(req, 0, sizeof(*req));
 	i = virgo_mc_find_cmd(line);
 	if (i < 0)
 		return -EOPNOTSUPP;
 	req->cmd = virgo_mc_cmds[i].cmd;
+	if (req->cmd == VIRGO_MC_GET || req->cmd == VIRGO_MC_GETS)
+		return virgo_mc_get_keys(line + strlen(virgo_mc_cmds[i].name), req);
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
 	if (n <= 0)
 		return -EINVAL;
@@ -134,11 +163,10 @@ int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
 		ret = virgo_mc_storage(w, n, max_bytes, req);
 		break;
-	case VIRGO_MC_GET: case VIRGO_MC_GETS:
-		ret = n >= 2 && n - 1 <= VIRGO_MC_KEYS_MAX ? 0 : -EINVAL;
-		break;
 	case VIRGO_MC_DELETE:
-		ret = n >= 2 ? virgo_mc_noreply(w, n, 2, req) : -EINVAL;
+		/* "delete <key> 0" is an old client's form of the same. */
+		at = n >= 3 && !strcmp(w[2], "0") ? 3 : 2;
+		ret = n >= 2 ? virgo_mc_noreply(w, n, at, req) : -EINVAL;
 		break;
 	case VIRGO_MC_INCR: case VIRGO_MC_DECR:
 		ret = n >= 3 && !virgo_mc_u64(w[2], U64_MAX, &req->delta) ?
@@ -149,7 +177,9 @@ int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 		      virgo_mc_noreply(w, n, 3, req) : -EINVAL;
 		break;
 	case VIRGO_MC_FLUSH_ALL:
-		ret = virgo_mc_noreply(w, n, 1, req);
+		/* A delay of 0 is now; later flushes are not offered. */
+		at = n >= 2 && !strcmp(w[1], "0") ? 2 : 1;
+		ret = virgo_mc_noreply(w, n, at, req);
 		break;
 	default:	/* stats, version, quit */
 		ret = n == 1 ? 0 : -EINVAL;
@@ -158,15 +188,13 @@ int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 	if (ret)
 		return ret;
 
-	/* Every command but these names keys: one, or up to 24 for get. */
+	/* Every other command but these names one key. */
 	if (req->cmd >= VIRGO_MC_STATS)
 		return 0;
-	req->nkeys = req->cmd == VIRGO_MC_GET || req->cmd == VIRGO_MC_GETS ? n - 1 : 1;
-	for (i = 0; i < req->nkeys; i++) {
-		if (!virgo_mc_key_ok(w[i + 1]))
-			return -EINVAL;
-		req->keys[i] = w[i + 1];
-	}
+	if (!virgo_mc_key_ok(w[1]))
+		return -EINVAL;
+	req->keys[0] = w[1];
+	req->nkeys = 1;
 	return 0;
 }
 
@@ -191,26 +219,26 @@ static int virgo_mc_reply(struct virgo_conn *conn, const struct virgo_mc_req *re
 }
 
 /* A new item for a storage command; a full pool first drops expired items. */
-static struct virgo_mc_item *virgo_mc_new(const struct virgo_mc_req *req)
+static struct virgo_mc_item *virgo_mc_new(const struct virgo_mc_req *req, int peer)
 {
 	static unsigned long next_reclaim;
 	struct virgo_mc_item *it;
 
-	it = virgo_mc_item_new(req->keys[0], req->flags, req->exptime, req->bytes);
+	it = virgo_mc_item_new(req->keys[0], req->flags, req->exptime, req->bytes, peer);
 	/* At most once a second: a sweep walks every item. */
 	if (IS_ERR(it) && time_after_eq(jiffies, READ_ONCE(next_reclaim))) {
 		WRITE_ONCE(next_reclaim, jiffies + HZ);
 		virgo_mc_reclaim();
 		it = virgo_mc_item_new(req->keys[0], req->flags, req->exptime,
-				       req->bytes);
+				       req->bytes, peer);
 	}
 	return it;
 }
 
 static int virgo_mc_storage_cmd(struct virgo_conn *conn,
-				const struct virgo_mc_req *req)
+				const struct virgo_mc_req *req, int peer)
 {
-	struct virgo_mc_item *it = virgo_mc_new(req);
+	struct virgo_mc_item *it = virgo_mc_new(req, peer);
 	int ret;
 
 	/* The key points into the line buffer, which the data may overwrite:
@@ -241,24 +269,25 @@ struct virgo_mc_out {
 	char heads[][VIRGO_MC_HEAD_MAX];	/* one per key asked for */
 };
 
-/* get/gets: every live item of the keys, then END, in one send. */
-static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req *req)
+/* One batch of a get: the VALUE blocks of its live items, and END if @last. */
+static int virgo_mc_values(struct virgo_conn *conn, const char *const *keys,
+			   int nkeys, bool gets, bool last)
 {
 	struct virgo_mc_out *out;
 	struct virgo_mc_item *it;
 	int i, n = 0, ret;
 
-	out = kmalloc(struct_size(out, heads, req->nkeys), GFP_KERNEL);
+	out = kmalloc(struct_size(out, heads, nkeys), GFP_KERNEL);
 	if (!out)
-		return virgo_conn_printf(conn, "SERVER_ERROR out of memory\r\n");
-	atomic64_add(req->nkeys, &virgo_mc_stats.cmd_get);
-	for (i = 0; i < req->nkeys; i++) {
-		it = virgo_mc_get(req->keys[i]);
+		return -ENOMEM;
+	atomic64_add(nkeys, &virgo_mc_stats.cmd_get);
+	for (i = 0; i < nkeys; i++) {
+		it = virgo_mc_get(keys[i]);
 		if (!it)
 			continue;
 		out->items[n] = it;
 		out->iov[2 * n].iov_base = out->heads[n];
-		if (req->cmd == VIRGO_MC_GETS)
+		if (gets)
 			out->iov[2 * n].iov_len =
 				scnprintf(out->heads[n], VIRGO_MC_HEAD_MAX,
 					  "VALUE %s %u %u %llu\r\n", it->key,
@@ -273,11 +302,36 @@ static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req 
 		n++;
 	}
 	out->iov[2 * n].iov_base = "END\r\n";
-	out->iov[2 * n].iov_len = 5;
+	out->iov[2 * n].iov_len = last ? 5 : 0;
 	ret = virgo_sock_writev(&conn->vs, out->iov, 2 * n + 1);
 	while (n--)
 		virgo_mc_item_put(out->items[n]);
 	kfree(out);
+	return ret;
+}
+
+/* get/gets: every live item of the keys, VIRGO_MC_KEYS_MAX at a time, END. */
+static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req *req)
+{
+	bool gets = req->cmd == VIRGO_MC_GETS;
+	const char *keys[VIRGO_MC_KEYS_MAX];
+	const char *p = req->more;
+	int n, ret;
+
+	ret = virgo_mc_values(conn, req->keys, req->nkeys, gets, !p);
+	while (!ret && p) {
+		for (n = 0; p < req->end && n < VIRGO_MC_KEYS_MAX; p++) {
+			if (*p) {
+				keys[n++] = p;
+				p += strlen(p);
+			}
+		}
+		while (p < req->end && !*p)
+			p++;
+		if (p >= req->end)
+			p = NULL;
+		ret = virgo_mc_values(conn, keys, n, gets, !p);
+	}
 	return ret;
 }
 
@@ -329,11 +383,12 @@ static int virgo_mc_stats_cmd(struct virgo_conn *conn)
  * virgo_mc_line() - serve one memcached request line
  * @conn: the connection
  * @line: the line; it is cut into words
+ * @peer: who asks, a slot from virgo_pool_peer()
  *
  * Return: 0, or a negative errno that closes the connection (quit, a
  * malformed storage line, a broken stream).
  */
-int virgo_mc_line(struct virgo_conn *conn, char *line)
+int virgo_mc_line(struct virgo_conn *conn, char *line, int peer)
 {
 	struct virgo_mc_req req;
 	int ret;
@@ -356,7 +411,7 @@ int virgo_mc_line(struct virgo_conn *conn, char *line)
 	switch (req.cmd) {
 	case VIRGO_MC_SET: case VIRGO_MC_ADD: case VIRGO_MC_REPLACE:
 	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
-		return virgo_mc_storage_cmd(conn, &req);
+		return virgo_mc_storage_cmd(conn, &req, peer);
 	case VIRGO_MC_GET: case VIRGO_MC_GETS:
 		return virgo_mc_retrieve(conn, &req);
 	case VIRGO_MC_DELETE:

@@ -79,27 +79,32 @@ bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
 #define VIRGO_CHUNK_MIN		4096U		/* smallest chunk_size */
 #define VIRGO_POOL_MAX_DEFAULT	(64ULL << 20)	/* bytes a node holds */
 #define VIRGO_POOL_MAX_LIMIT	(1ULL << 40)
+#define VIRGO_PEER_MAX_DEFAULT	(32ULL << 20)	/* bytes one peer holds here */
+#define VIRGO_POOL_PEERS	(VIRGO_MAX_NODES + 1)	/* slot 0: loopback */
 
 extern u64 virgo_pool_max;
+extern u64 virgo_peer_max;
 extern u32 virgo_chunk_size;
 extern u32 virgo_mempool_caller_gid;
 
 int virgo_mempool_config_init(void);
 
 int virgo_pool_alloc(u64 size, u64 *vuid);
-int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid);
+int virgo_pool_alloc_kind(u64 size, bool map, int peer, u64 *vuid);
 int virgo_pool_write(u64 vuid, u64 off, const void *buf, u64 len);
 int virgo_pool_read(u64 vuid, u64 off, void *buf, u64 len);
 s64 virgo_pool_size(u64 vuid);
 int virgo_pool_free(u64 vuid);
 u64 virgo_pool_used_bytes(void);
-int virgo_pool_charge(u64 bytes);
-void virgo_pool_uncharge(u64 bytes);
+int virgo_pool_peer(__be32 addr);
+int virgo_pool_charge(u64 bytes, int peer);
+void virgo_pool_uncharge(u64 bytes, int peer);
+u64 virgo_pool_peer_used(int peer);
 
 /* ------------------------------------------------------------ memcached */
 
 #define VIRGO_MC_KEY_MAX	250	/* memcached's limit */
-#define VIRGO_MC_KEYS_MAX	24	/* keys in one get */
+#define VIRGO_MC_KEYS_MAX	24	/* keys served in one batch of a get */
 #define VIRGO_MC_VALUE_MAX	VIRGO_CHUNK_MAX	/* memcached's default too */
 #define VIRGO_MC_PROTOCOL	"1.6.0"	/* the protocol level served */
 
@@ -115,6 +120,9 @@ enum virgo_mc_cmd {
  * @cmd: the command
  * @keys: the keys (into the line); one except for get/gets
  * @nkeys: how many
+ * @more: get/gets with more than VIRGO_MC_KEYS_MAX keys: where the rest
+ *	start, as NUL-separated words up to @end; else NULL
+ * @end: the end of the line
  * @flags: client flags of a storage command
  * @exptime: expiry of a storage command or touch
  * @bytes: data bytes that follow a storage command
@@ -126,6 +134,8 @@ struct virgo_mc_req {
 	enum virgo_mc_cmd cmd;
 	const char *keys[VIRGO_MC_KEYS_MAX];
 	int nkeys;
+	const char *more;
+	const char *end;
 	u32 flags;
 	s64 exptime;
 	u64 bytes;
@@ -137,7 +147,7 @@ struct virgo_mc_req {
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req);
 bool virgo_mc_key_ok(const char *key);
 bool virgo_mc_command(const char *line);
-int virgo_mc_line(struct virgo_conn *conn, char *line);
+int virgo_mc_line(struct virgo_conn *conn, char *line, int peer);
 int virgo_mc_server_init(void);
 
 /**
@@ -151,6 +161,7 @@ int virgo_mc_server_init(void);
  * @bytes: the value's length
  * @data: the value, then "\r\n"
  * @keylen: the key's length
+ * @peer: whose bytes these are, for peer_max
  * @key: the key, NUL-terminated
  *
  * Only @expires changes once the item is in the table (touch).
@@ -165,6 +176,7 @@ struct virgo_mc_item {
 	u32 bytes;
 	char *data;
 	u8 keylen;
+	u8 peer;
 	char key[];
 };
 
@@ -181,7 +193,7 @@ extern struct virgo_mc_stats virgo_mc_stats;
 
 int virgo_mc_init(void);
 struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
-					u32 bytes);
+					u32 bytes, int peer);
 void virgo_mc_item_put(struct virgo_mc_item *it);
 int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas);
 struct virgo_mc_item *virgo_mc_get(const char *key);

@@ -156,8 +156,21 @@ static void virgo_test_mc_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mc(test, "get 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
 				  "21 22 23 24", &r), 0);
 	KUNIT_EXPECT_EQ(test, r.nkeys, 24);
+	KUNIT_EXPECT_NULL(test, r.more);
+	/* More keys than a batch: the rest are left for the server. */
 	KUNIT_EXPECT_EQ(test, mc(test, "get 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
-				  "21 22 23 24 25", &r), -EINVAL);
+				  "21 22 23 24  25 26", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.nkeys, 24);
+	KUNIT_EXPECT_STREQ(test, r.more, "25");
+	KUNIT_EXPECT_EQ(test, mc(test, "get a b\tc", &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mc(test, "get  ", &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mc(test, "delete k 0", &r), 0);
+	KUNIT_EXPECT_EQ(test, mc(test, "delete k 1", &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mc(test, "flush_all 0 noreply", &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.noreply);
+	KUNIT_EXPECT_EQ(test, mc(test, "flush_all 10", &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mc(test, "set k 0 0 1048577 noreply", &r), -E2BIG);
+	KUNIT_EXPECT_TRUE(test, r.noreply);
 }
 
 static void restore_node_id(void *id)
@@ -254,9 +267,46 @@ static void virgo_test_pool(struct kunit *test)
 	with_node_id(test, pool_roundtrip);
 }
 
+static void restore_peer_max(void *max)
+{
+	virgo_peer_max = *(u64 *)max;
+}
+
+/* Each peer has its own share of the pool: peer_max. */
+static void pool_peer_cap(struct kunit *test)
+{
+	u64 *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	int a = virgo_pool_peer(htonl(0xc6120063));	/* 198.18.0.99 */
+	int b = virgo_pool_peer(htonl(0xc6120064));
+	u64 v1, v2;
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	KUNIT_ASSERT_GT(test, a, 0);
+	KUNIT_ASSERT_GT(test, b, 0);
+	KUNIT_EXPECT_NE(test, a, b);
+	KUNIT_EXPECT_EQ(test, virgo_pool_peer(htonl(0xc6120063)), a);
+	KUNIT_EXPECT_EQ(test, virgo_pool_peer(htonl(INADDR_LOOPBACK)), 0);
+	*saved = virgo_peer_max;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_peer_max, saved), 0);
+	virgo_peer_max = 100;
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc_kind(80, false, a, &v1), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc_kind(80, false, a, &v2), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, virgo_pool_peer_used(a), 80);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc_kind(80, false, b, &v2), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(v1), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(v2), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_peer_used(a), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_peer_used(b), 0);
+}
+
 static void virgo_test_pool_cap(struct kunit *test)
 {
 	with_node_id(test, pool_cap);
+}
+
+static void virgo_test_pool_peer_cap(struct kunit *test)
+{
+	with_node_id(test, pool_peer_cap);
 }
 
 /* A storage command on the item store, as the server makes one. */
@@ -265,7 +315,7 @@ static int kv_store(struct kunit *test, enum virgo_mc_cmd cmd, const char *key,
 {
 	struct virgo_mc_item *it;
 
-	it = virgo_mc_item_new(key, 42, exptime, strlen(value));
+	it = virgo_mc_item_new(key, 42, exptime, strlen(value), 0);
 	if (IS_ERR(it))
 		return PTR_ERR(it);
 	memcpy(it->data, value, strlen(value));
@@ -379,7 +429,7 @@ static void virgo_test_kv_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-a", "v", 0, 0),
 			VIRGO_MC_STORED);
 	KUNIT_EXPECT_GT(test, virgo_pool_used_bytes(), used);
-	KUNIT_EXPECT_PTR_EQ(test, virgo_mc_item_new("kunit-x", 0, 0, 1000),
+	KUNIT_EXPECT_PTR_EQ(test, virgo_mc_item_new("kunit-x", 0, 0, 1000, 0),
 			    ERR_PTR(-ENOMEM));
 	KUNIT_EXPECT_EQ(test, virgo_mc_delete("kunit-a"), 0);
 	/* Only the item struct waits for RCU; its bytes come back now. */
@@ -389,6 +439,7 @@ static void virgo_test_kv_cap(struct kunit *test)
 static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_pool),
 	KUNIT_CASE(virgo_test_pool_cap),
+	KUNIT_CASE(virgo_test_pool_peer_cap),
 	KUNIT_CASE(virgo_test_vuid_roundtrip),
 	KUNIT_CASE(virgo_test_stripe_check),
 	KUNIT_CASE(virgo_test_stripe_walk),

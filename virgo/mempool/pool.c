@@ -6,9 +6,11 @@
  * its VUID carries this node's id, the slot and the chunk's random tag.
  * Every access looks the slot up, compares the tag and holds a reference
  * while it copies, so a freed chunk is never read or written and a VUID
- * that names a reused slot fails. The bytes held are capped (pool_max).
+ * that names a reused slot fails. The bytes held are capped, in all
+ * (pool_max) and per peer (peer_max).
  */
 
+#include <linux/in.h>
 #include <linux/kref.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -20,6 +22,7 @@ struct virgo_chunk {
 	u64 tag;
 	u64 size;
 	void *data;
+	u8 peer;	/* whose bytes, for peer_max */
 };
 
 static DEFINE_XARRAY_ALLOC(virgo_chunks);
@@ -30,7 +33,7 @@ static void virgo_chunk_release(struct kref *ref)
 {
 	struct virgo_chunk *c = container_of(ref, struct virgo_chunk, ref);
 
-	virgo_pool_uncharge(c->size);
+	virgo_pool_uncharge(c->size, c->peer);
 	kvfree(c->data);
 	kfree(c);
 }
@@ -58,25 +61,83 @@ u64 virgo_pool_used_bytes(void)
 	return atomic64_read(&virgo_pool_used);
 }
 
-/**
- * virgo_pool_charge() - count @bytes against pool_max
- * @bytes: kernel memory about to be held for the cluster
- *
- * Return: 0, or -ENOMEM when it would pass pool_max (nothing is counted).
+/*
+ * What each peer holds here. Peers are the node table's addresses and
+ * loopback, so VIRGO_POOL_PEERS slots are enough; a slot whose peer holds
+ * nothing goes to the next new peer.
  */
-int virgo_pool_charge(u64 bytes)
+static struct {
+	__be32 addr;
+	atomic64_t used;
+} virgo_peers[VIRGO_POOL_PEERS];
+static DEFINE_SPINLOCK(virgo_peers_lock);
+u64 virgo_peer_max = VIRGO_PEER_MAX_DEFAULT;
+
+/**
+ * virgo_pool_peer() - the accounting slot of a peer
+ * @addr: its address, network order; loopback and 0 (this node's own
+ *	callers, KUnit) share slot 0
+ *
+ * Return: the slot, or -ENOSPC when every slot holds another peer's bytes.
+ */
+int virgo_pool_peer(__be32 addr)
 {
+	int i, free = -ENOSPC;
+
+	if (!addr || ipv4_is_loopback(addr))
+		return 0;
+	spin_lock(&virgo_peers_lock);
+	for (i = 1; i < VIRGO_POOL_PEERS; i++) {
+		if (virgo_peers[i].addr == addr)
+			break;
+		/* A slot never used, else the first whose peer holds nothing. */
+		if (!atomic64_read(&virgo_peers[i].used) &&
+		    (free < 0 || (!virgo_peers[i].addr && virgo_peers[free].addr)))
+			free = i;
+	}
+	if (i == VIRGO_POOL_PEERS && free > 0) {
+		i = free;
+		virgo_peers[i].addr = addr;
+	}
+	spin_unlock(&virgo_peers_lock);
+	return i < VIRGO_POOL_PEERS ? i : free;
+}
+
+/**
+ * virgo_pool_charge() - count @bytes against pool_max and peer_max
+ * @bytes: kernel memory about to be held for the cluster
+ * @peer: for whom, a slot from virgo_pool_peer()
+ *
+ * Return: 0, or -ENOMEM when it would pass either (nothing is counted).
+ */
+int virgo_pool_charge(u64 bytes, int peer)
+{
+	atomic64_t *mine = &virgo_peers[peer].used;
+	u64 peer_max = READ_ONCE(virgo_peer_max);
+
+	if (atomic64_add_return(bytes, mine) > peer_max && peer_max) {
+		atomic64_sub(bytes, mine);
+		return -ENOMEM;
+	}
 	if (atomic64_add_return(bytes, &virgo_pool_used) > READ_ONCE(virgo_pool_max)) {
 		atomic64_sub(bytes, &virgo_pool_used);
+		atomic64_sub(bytes, mine);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
 /* Undo virgo_pool_charge(). */
-void virgo_pool_uncharge(u64 bytes)
+void virgo_pool_uncharge(u64 bytes, int peer)
 {
+	atomic64_sub(bytes, &virgo_peers[peer].used);
 	atomic64_sub(bytes, &virgo_pool_used);
+}
+
+/* Bytes @peer holds here. */
+u64 virgo_pool_peer_used(int peer)
+{
+	return atomic64_read(&virgo_peers[peer].used);
 }
 
 /**
@@ -90,11 +151,14 @@ void virgo_pool_uncharge(u64 bytes)
  */
 int virgo_pool_alloc(u64 size, u64 *vuid)
 {
-	return virgo_pool_alloc_kind(size, false, vuid);
+	return virgo_pool_alloc_kind(size, false, 0, vuid);
 }
 
-/* As virgo_pool_alloc(); @map: the chunk is a striped allocation's map. */
-int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid)
+/*
+ * As virgo_pool_alloc(); @map: the chunk is a striped allocation's map;
+ * @peer: whose it is, a slot from virgo_pool_peer().
+ */
+int virgo_pool_alloc_kind(u64 size, bool map, int peer, u64 *vuid)
 {
 	struct virgo_vuid v = { .node = virgo_local_id() };
 	struct virgo_chunk *c;
@@ -104,18 +168,19 @@ int virgo_pool_alloc_kind(u64 size, bool map, u64 *vuid)
 		return -EDESTADDRREQ;
 	if (!size || size > VIRGO_CHUNK_MAX)
 		return -EINVAL;
-	if (virgo_pool_charge(size))
+	if (virgo_pool_charge(size, peer))
 		return -ENOMEM;
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
 	if (c)
 		c->data = kvzalloc(size, GFP_KERNEL);
 	if (!c || !c->data) {
 		kfree(c);
-		virgo_pool_uncharge(size);
+		virgo_pool_uncharge(size, peer);
 		return -ENOMEM;
 	}
 	kref_init(&c->ref);
 	c->size = size;
+	c->peer = peer;
 	do {
 		c->tag = get_random_u64() & GENMASK_ULL(VIRGO_VUID_TAG_BITS - 2, 0);
 	} while (!c->tag);

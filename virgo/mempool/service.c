@@ -61,7 +61,9 @@ static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text,
 	ret = virgo_parse_u64(size_text, VIRGO_CHUNK_MAX, &size);
 	if (ret)
 		return virgo_mempool_reply_err(conn, ret == -ERANGE ? -E2BIG : ret);
-	ret = virgo_pool_alloc_kind(size, map, &vuid);
+	ret = virgo_pool_peer(conn->peer);
+	if (ret >= 0)
+		ret = virgo_pool_alloc_kind(size, map, ret, &vuid);
 	if (ret)
 		return virgo_mempool_reply_err(conn, ret);
 	return virgo_conn_printf(conn, "OK %llu\n", vuid);
@@ -169,8 +171,12 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 
 	if (!strncmp(line, "virgo_cloud_", 12))
 		return virgo_mempool_seed_line(conn, line);
-	if (virgo_mc_command(line))
-		return virgo_mc_line(conn, line);
+	if (virgo_mc_command(line)) {
+		n = virgo_pool_peer(conn->peer);
+		if (n < 0)
+			return virgo_conn_printf(conn, "SERVER_ERROR out of memory\r\n");
+		return virgo_mc_line(conn, line, n);
+	}
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
 	if (n == 2 && !strcmp(w[0], "alloc"))
@@ -191,9 +197,17 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 		return size < 0 ? virgo_mempool_reply_err(conn, size) :
 				  virgo_conn_printf(conn, "OK %lld\n", size);
 	}
-	ret = virgo_mempool_reply_err(conn, -EINVAL);
-	/* A malformed "write" line announces a payload we cannot find. */
-	return n && !strcmp(w[0], "write") ? -EPROTO : ret;
+	if (n > 0 && (!strcmp(w[0], "alloc") || !strcmp(w[0], "read") ||
+		      !strcmp(w[0], "size") || !strcmp(w[0], "free")))
+		return virgo_mempool_reply_err(conn, -EINVAL);
+	/*
+	 * A malformed "write" line, or a command this service does not know
+	 * (a memcached meta command, say), may announce a payload we cannot
+	 * find: close rather than read it as requests.
+	 */
+	virgo_conn_error(conn, -EINVAL, n > 0 && !strcmp(w[0], "write") ?
+			 "malformed write" : "unknown command");
+	return -EPROTO;
 }
 
 static const struct virgo_service_ops virgo_mempool_ops = {

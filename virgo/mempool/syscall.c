@@ -66,6 +66,8 @@ static int virgo_mempool_call(u32 node, struct virgo_request *req)
 	case -ETIMEDOUT: case -EHOSTUNREACH: case -ENETUNREACH:
 	case -ENOTCONN: case -EPIPE:
 		return virgo_mempool_node_known(node) ? -EHOSTDOWN : -EHOSTUNREACH;
+	case -EMSGSIZE: case -EIO:
+		return -EPROTO;		/* a reply this node cannot take */
 	default:
 		return ret;
 	}
@@ -103,7 +105,7 @@ static int virgo_mempool_alloc(u64 size, bool map, u64 *vuid)
 		if (ret && !req.sent)
 			virgo_node_unreachable(node);
 	} while (ret && !req.sent && --tries);
-	if (!ret && virgo_parse_u64(reply + 3, U64_MAX, vuid))
+	if (!ret && (strncmp(reply, "OK ", 3) || virgo_parse_u64(reply + 3, U64_MAX, vuid)))
 		ret = -EPROTO;
 	return ret;
 }
@@ -322,7 +324,9 @@ static long virgo_mempool_rw(u64 vuid, void __user *ubuf, u64 len, u64 off,
 		/* A single chunk: @pos started at 0, its node gets @off. */
 		u64 at = chunks == &vuid ? off : step.offset;
 
-		if (write && copy_from_user(buf, ubuf + done, step.len))
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
+		else if (write && copy_from_user(buf, ubuf + done, step.len))
 			ret = -EFAULT;
 		if (!ret)
 			ret = virgo_mempool_io(chunks[step.chunk - first], at, buf,
