@@ -313,6 +313,25 @@ void virgo_config_exit(void)
 }
 
 /**
+ * virgo_config_parse() - a number written to a component's attribute
+ * @page: what was written (a trailing newline is fine)
+ * @min: the smallest value allowed
+ * @max: the largest
+ * @val: set to the number
+ *
+ * Return: 0, -EINVAL outside [@min, @max], or kstrtou64()'s error.
+ */
+int virgo_config_parse(const char *page, u64 min, u64 max, u64 *val)
+{
+	int ret = kstrtou64(page, 10, val);
+
+	if (ret)
+		return ret;
+	return *val < min || *val > max ? -EINVAL : 0;
+}
+EXPORT_SYMBOL_GPL(virgo_config_parse);
+
+/**
  * virgo_config_register_group() - add a component's directory
  * @group: initialised with config_group_init_type_name(); it appears as
  *	/sys/kernel/config/virgo/<name>/

@@ -312,6 +312,7 @@ int virgo_policy_parse(const char *name);
 int virgo_config_init(void);
 void virgo_config_exit(void);
 int virgo_config_register_group(struct config_group *group);
+int virgo_config_parse(const char *page, u64 min, u64 max, u64 *val);
 void virgo_config_unregister_group(struct config_group *group);
 
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */

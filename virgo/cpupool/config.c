@@ -56,13 +56,11 @@ static ssize_t virgo_cpupool_exec_dir_store(struct config_item *item,
 static ssize_t virgo_cpupool_store_u32(const char *page, size_t len, u32 min,
 				       u32 max, u32 *val)
 {
-	u32 v;
-	int ret = kstrtou32(page, 10, &v);
+	u64 v;
+	int ret = virgo_config_parse(page, min, max, &v);
 
 	if (ret)
 		return ret;
-	if (v < min || v > max)
-		return -EINVAL;
 	mutex_lock(&virgo_cpupool.lock);
 	WRITE_ONCE(*val, v);
 	mutex_unlock(&virgo_cpupool.lock);

@@ -22,18 +22,15 @@
 u32 virgo_chunk_size = VIRGO_CHUNK_MAX;
 u32 virgo_mempool_caller_gid;
 
-static ssize_t virgo_mempool_store_u64(const char *page, size_t len, u64 *val)
-{
-	u64 v;
-	int ret = kstrtou64(page, 10, &v);
-
-	if (ret)
-		return ret;
-	if (v > VIRGO_POOL_MAX_LIMIT)
-		return -EINVAL;
-	WRITE_ONCE(*val, v);
-	return len;
-}
+/* @val of one of the mempool's settings, @min to @max. */
+#define VIRGO_MEMPOOL_STORE(val, min, max, page, len) ({			\
+	u64 __v;								\
+	int __ret = virgo_config_parse(page, min, max, &__v);			\
+										\
+	if (!__ret)								\
+		WRITE_ONCE(val, __v);						\
+	__ret ?: (ssize_t)(len);						\
+})
 
 static ssize_t virgo_mempool_pool_max_show(struct config_item *item, char *page)
 {
@@ -43,7 +40,7 @@ static ssize_t virgo_mempool_pool_max_show(struct config_item *item, char *page)
 static ssize_t virgo_mempool_pool_max_store(struct config_item *item,
 					    const char *page, size_t len)
 {
-	return virgo_mempool_store_u64(page, len, &virgo_pool_max);
+	return VIRGO_MEMPOOL_STORE(virgo_pool_max, 0, VIRGO_POOL_MAX_LIMIT, page, len);
 }
 
 static ssize_t virgo_mempool_peer_max_show(struct config_item *item, char *page)
@@ -54,21 +51,7 @@ static ssize_t virgo_mempool_peer_max_show(struct config_item *item, char *page)
 static ssize_t virgo_mempool_peer_max_store(struct config_item *item,
 					    const char *page, size_t len)
 {
-	return virgo_mempool_store_u64(page, len, &virgo_peer_max);
-}
-
-static ssize_t virgo_mempool_store_u32(const char *page, size_t len, u32 min,
-				       u32 max, u32 *val)
-{
-	u32 v;
-	int ret = kstrtou32(page, 10, &v);
-
-	if (ret)
-		return ret;
-	if (v < min || v > max)
-		return -EINVAL;
-	WRITE_ONCE(*val, v);
-	return len;
+	return VIRGO_MEMPOOL_STORE(virgo_peer_max, 0, VIRGO_POOL_MAX_LIMIT, page, len);
 }
 
 #define VIRGO_MEMPOOL_U32_ATTR(name, var, min, max)				\
@@ -80,7 +63,7 @@ static ssize_t virgo_mempool_##name##_show(struct config_item *item,		\
 static ssize_t virgo_mempool_##name##_store(struct config_item *item,		\
 					    const char *page, size_t len)	\
 {										\
-	return virgo_mempool_store_u32(page, len, min, max, &(var));		\
+	return VIRGO_MEMPOOL_STORE(var, min, max, page, len);			\
 }										\
 CONFIGFS_ATTR(virgo_mempool_, name)
 

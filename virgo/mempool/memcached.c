@@ -236,9 +236,11 @@ static struct virgo_mc_item *virgo_mc_new(const struct virgo_mc_req *req, int pe
 }
 
 static int virgo_mc_storage_cmd(struct virgo_conn *conn,
-				const struct virgo_mc_req *req, int peer)
+				const struct virgo_mc_req *req)
 {
-	struct virgo_mc_item *it = virgo_mc_new(req, peer);
+	/* Only stores charge memory: only they look up the peer's share. */
+	int peer = virgo_pool_peer(conn->peer);
+	struct virgo_mc_item *it = peer < 0 ? ERR_PTR(peer) : virgo_mc_new(req, peer);
 	int ret;
 
 	/* The key points into the line buffer, which the data may overwrite:
@@ -383,12 +385,11 @@ static int virgo_mc_stats_cmd(struct virgo_conn *conn)
  * virgo_mc_line() - serve one memcached request line
  * @conn: the connection
  * @line: the line; it is cut into words
- * @peer: who asks, a slot from virgo_pool_peer()
  *
  * Return: 0, or a negative errno that closes the connection (quit, a
  * malformed storage line, a broken stream).
  */
-int virgo_mc_line(struct virgo_conn *conn, char *line, int peer)
+int virgo_mc_line(struct virgo_conn *conn, char *line)
 {
 	struct virgo_mc_req req;
 	int ret;
@@ -411,7 +412,7 @@ int virgo_mc_line(struct virgo_conn *conn, char *line, int peer)
 	switch (req.cmd) {
 	case VIRGO_MC_SET: case VIRGO_MC_ADD: case VIRGO_MC_REPLACE:
 	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
-		return virgo_mc_storage_cmd(conn, &req, peer);
+		return virgo_mc_storage_cmd(conn, &req);
 	case VIRGO_MC_GET: case VIRGO_MC_GETS:
 		return virgo_mc_retrieve(conn, &req);
 	case VIRGO_MC_DELETE:

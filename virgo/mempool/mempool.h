@@ -147,7 +147,7 @@ struct virgo_mc_req {
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req);
 bool virgo_mc_key_ok(const char *key);
 bool virgo_mc_command(const char *line);
-int virgo_mc_line(struct virgo_conn *conn, char *line, int peer);
+int virgo_mc_line(struct virgo_conn *conn, char *line);
 int virgo_mc_server_init(void);
 
 /**

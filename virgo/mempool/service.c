@@ -171,12 +171,8 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 
 	if (!strncmp(line, "virgo_cloud_", 12))
 		return virgo_mempool_seed_line(conn, line);
-	if (virgo_mc_command(line)) {
-		n = virgo_pool_peer(conn->peer);
-		if (n < 0)
-			return virgo_conn_printf(conn, "SERVER_ERROR out of memory\r\n");
-		return virgo_mc_line(conn, line, n);
-	}
+	if (virgo_mc_command(line))
+		return virgo_mc_line(conn, line);
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
 	if (n == 2 && !strcmp(w[0], "alloc"))
