@@ -160,6 +160,11 @@ static const struct {
 	{ ENOTCONN, "ENOTCONN" }, { ENETUNREACH, "ENETUNREACH" },
 	{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOEXEC, "ENOEXEC" },
 	{ EINTR, "EINTR" }, { ESHUTDOWN, "ESHUTDOWN" },
+	/* file operations (cloudfs) */
+	{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { EISDIR, "EISDIR" },
+	{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" }, { EFBIG, "EFBIG" },
+	{ EROFS, "EROFS" }, { ETXTBSY, "ETXTBSY" }, { EDQUOT, "EDQUOT" },
+	{ ESPIPE, "ESPIPE" }, { EOVERFLOW, "EOVERFLOW" },
 };
 
 const char *virgo_errno_name(int err)

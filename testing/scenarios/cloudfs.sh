@@ -1,0 +1,74 @@
+#!/bin/sh
+# Cloud file system (work in progress): node 2's service on port 50000, by
+# the original VIRGO's telnet forms and the binary-safe ones. Every node
+# exports /srv/virgo (see build-initramfs for its fixtures).
+. virgo-test.sh
+
+net=${VIRGO_NODE_ADDR%.*}
+check "every node up" virgo-wait-nodes 180
+fs() { nc -w 3 "$net.2" 50000; }
+
+# ------------------------------------------------------------ seed forms
+# The original test: open, read 250 bytes, write, close, all on node 2.
+out=$(printf 'virgo_cloud_open(seed.txt)\n' | fs)
+fd=${out#OK }
+echo "# open: $out"
+check "virgo_cloud_open gives a descriptor" sh -c "echo '$out' | grep -Eq '^OK [0-9]+$'"
+# Descriptors are per connection's peer: node 1's address, every time.
+out=$(printf 'virgo_cloud_read(%s,buf,250,0)\n' "$fd" | fs | head -c 30)
+check_eq "virgo_cloud_read of 250 bytes" "DATA 250 $fd" "$(echo "$out" | head -n 1)"
+check_eq "virgo_cloud_write" "OK 9" "$(printf 'virgo_cloud_write(%s,overwrite, with commas,9,4)\n' "$fd" | fs)"
+check_eq "the write is in the file" "DATA 13 $fd
+The overwrite" "$(printf 'read %s 0 13\n' "$fd" | fs)"
+check_eq "a read past the end is short" "DATA 0 $fd" "$(printf 'read %s 100000 10\n' "$fd" | fs | head -n 1)"
+check_eq "virgo_cloud_close" "OK" "$(printf 'virgo_cloud_close(%s)\n' "$fd" | fs)"
+check "a closed descriptor is gone" sh -c "printf 'read $fd 0 1\n' | nc -w 3 $net.2 50000 | grep -q '^ERROR EBADF'"
+check "a forged descriptor is refused" sh -c "printf 'read $((fd ^ 1)) 0 1\n' | nc -w 3 $net.2 50000 | grep -q '^ERROR EBADF'"
+
+# ------------------------------------------------------------ binary forms
+# open O_RDWR|O_CREAT|O_TRUNC (2|64|512) 0644, a path as a payload.
+out=$({ printf 'open 578 420 7\nnew.bin\n'; } | fs)
+fd=${out#OK }
+check "open with O_CREAT" sh -c "echo '$out' | grep -Eq '^OK [0-9]+$'"
+out=$({ printf 'write %s 0 10\n' "$fd"; printf '0\000\n\r\n\377xyzw\n'; printf 'read %s 0 12\n' "$fd"; } |
+	fs | od -An -c | tr -s ' \n' ' ')
+check_eq "binary write and read, short at the end" \
+	" O K 1 0 \\n D A T A 1 0 $(echo "$fd" | sed 's/./& /g')\\n 0 \\0 \\n \\r \\n 377 x y z w \\n " "$out"
+printf 'close %s\n' "$fd" | fs >/dev/null
+
+# ------------------------------------------------------------ escapes
+escape() {	# escape NAME PATH: opening PATH on node 2 is refused
+	out=$(printf 'open 0 0 %d\n%s\n' "${#2}" "$2" | fs)
+	check "$1 is refused ($out)" sh -c "echo '$out' | grep -Eq '^ERROR (EXDEV|EACCES|ELOOP) '"
+}
+escape "../" "../etc/passwd"
+escape "an absolute path" "/etc/passwd"
+escape "a symlink out" "out/passwd"
+escape "'..' after a symlink" "in/../../etc/passwd"
+escape "a symlink to ../.." "sub/up/etc/passwd"
+check_eq "a symlink that stays inside works" "OK" \
+	"$(printf 'open 0 0 14\nin/../seed.txt\n' | fs | cut -c1-2)"
+check "a directory is not a file" sh -c "printf 'open 0 0 3\nsub\n' | nc -w 3 $net.2 50000 | grep -q '^ERROR EISDIR'"
+check_eq "files are opened as nobody: a root-only file is refused" "ERROR EACCES" \
+	"$(printf 'open 0 0 13\nroot-only.txt\n' | fs | cut -d' ' -f1-2)"
+check_eq "and new files can be made where nobody may write" "OK" \
+	"$(printf 'open 65 420 12\nsub/../x.txt\n' | fs | cut -c1-2)"
+
+# ------------------------------------------------------------ limits
+echo "# max_fds 4 on node 1 itself, through loopback"
+echo 4 > /sys/kernel/config/virgo/cloudfs/max_fds
+out=$(for i in 1 2 3 4 5; do printf 'virgo_cloud_open(seed.txt)\n'; done | nc -w 3 127.0.0.1 50000 | tail -n 1)
+check_eq "the fifth open of one peer" "ERROR EMFILE too many open files for this peer" "$out"
+echo 64 > /sys/kernel/config/virgo/cloudfs/max_fds
+
+# ------------------------------------------------------------ hostile input
+awk 'BEGIN { for (i = 0; i < 10000; i++) {
+	r = i % 4
+	if (r == 0) print "virgo_cloud_read(" i ")"
+	else if (r == 1) print "read 1 2"
+	else if (r == 2) print "close x" i
+	else print "virgo_cloud_open(../" i ")" } }' > /tmp/bad.lines
+n=$(nc -w 10 127.0.0.1 50000 < /tmp/bad.lines | grep -c '^ERROR ')
+check_eq "10,000 malformed lines, 10,000 errors" 10000 "$n"
+check "the service answers on" sh -c "printf 'virgo_cloud_open(seed.txt)\n' | nc -w 3 127.0.0.1 50000 | grep -q '^OK '"
+finish

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VIRGO cloudfs - file I/O on another node's disk: each node exports one
+ * directory, peers open files beneath it and read and write them through
+ * descriptors that name the node.
+ *
+ * Work in progress: the export, the descriptor tables and the service on
+ * VIRGO_PORT_CLOUDFS; the system calls come next.
+ */
+#ifndef _VIRGO_CLOUDFS_H
+#define _VIRGO_CLOUDFS_H
+
+#include <linux/types.h>
+#include "../core/core.h"
+
+#define VIRGO_FS_EXPORT_DEFAULT	"/srv/virgo"
+#define VIRGO_FS_PATH_MAX	1024	/* longest path a peer may send */
+#define VIRGO_FS_IO_MAX		VIRGO_PAYLOAD_MAX	/* bytes per read or write */
+#define VIRGO_FS_FDS_DEFAULT	64	/* open files per peer */
+#define VIRGO_FS_FDS_MAX	4096
+#define VIRGO_FS_ID_DEFAULT	65534	/* nobody: files are opened as */
+
+/*
+ * A descriptor is a positive 64-bit number: the node that holds the file
+ * (6 bits, id - 1), a slot in that node's table for the peer (16 bits)
+ * and a random tag (41 bits) the slot must match.
+ */
+#define VIRGO_FD_NODE_SHIFT	57
+#define VIRGO_FD_SLOT_SHIFT	41
+#define VIRGO_FD_SLOTS		(1U << 16)
+#define VIRGO_FD_TAG_MASK	((1ULL << VIRGO_FD_SLOT_SHIFT) - 1)
+
+struct virgo_fd {
+	u32 node;	/* 1..VIRGO_MAX_NODES */
+	u32 slot;
+	u64 tag;	/* non-zero */
+};
+
+s64 virgo_fd_encode(const struct virgo_fd *fd);
+int virgo_fd_decode(s64 raw, struct virgo_fd *fd);
+
+/* The export and the identity files are opened as, from configfs. */
+struct virgo_cloudfs_settings {
+	struct mutex lock;	/* protects export */
+	char export[256];
+	u32 uid;
+	u32 gid;
+	u32 max_fds;
+};
+
+extern struct virgo_cloudfs_settings virgo_cloudfs;
+
+struct file *virgo_fs_open(const char *path, int flags, umode_t mode);
+ssize_t virgo_fs_read(struct file *f, void *buf, size_t count, loff_t pos);
+ssize_t virgo_fs_write(struct file *f, const void *buf, size_t count, loff_t pos);
+int virgo_fs_flags(u64 wire, int *flags);
+
+int virgo_fds_install(__be32 peer, struct file *f, s64 *fd);
+struct file *virgo_fds_get(__be32 peer, s64 fd);
+int virgo_fds_close(__be32 peer, s64 fd);
+unsigned int virgo_fds_count(__be32 peer);
+
+int virgo_cloudfs_config_init(void);
+
+#endif /* _VIRGO_CLOUDFS_H */

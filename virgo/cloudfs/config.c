@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cloudfs - settings in configfs
+ *
+ * /sys/kernel/config/virgo/cloudfs/
+ *	export		rw  the directory this node exports; empty: none
+ *			    (default /srv/virgo)
+ *	uid, gid	rw  the identity files are opened as, never 0
+ *			    (default 65534)
+ *	max_fds		rw  open files per peer, 1-4096 (default 64)
+ */
+
+#include <linux/configfs.h>
+#include "cloudfs.h"
+
+static ssize_t virgo_cloudfs_export_show(struct config_item *item, char *page)
+{
+	ssize_t n;
+
+	mutex_lock(&virgo_cloudfs.lock);
+	n = sprintf(page, "%s\n", virgo_cloudfs.export);
+	mutex_unlock(&virgo_cloudfs.lock);
+	return n;
+}
+
+static ssize_t virgo_cloudfs_export_store(struct config_item *item,
+					  const char *page, size_t len)
+{
+	size_t n = strcspn(page, "\n");
+
+	/* An absolute path, or nothing to export nothing. */
+	if (n >= sizeof(virgo_cloudfs.export) || (n && page[0] != '/'))
+		return -EINVAL;
+	mutex_lock(&virgo_cloudfs.lock);
+	memcpy(virgo_cloudfs.export, page, n);
+	virgo_cloudfs.export[n] = '\0';
+	mutex_unlock(&virgo_cloudfs.lock);
+	return len;
+}
+
+static ssize_t virgo_cloudfs_store_u32(const char *page, size_t len, u32 min,
+				       u32 max, u32 *val)
+{
+	u32 v;
+	int ret = kstrtou32(page, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*val, v);
+	return len;
+}
+
+#define VIRGO_CLOUDFS_U32_ATTR(field, min, max)					\
+static ssize_t virgo_cloudfs_##field##_show(struct config_item *item,		\
+					    char *page)				\
+{										\
+	return sprintf(page, "%u\n", READ_ONCE(virgo_cloudfs.field));		\
+}										\
+static ssize_t virgo_cloudfs_##field##_store(struct config_item *item,		\
+					     const char *page, size_t len)	\
+{										\
+	return virgo_cloudfs_store_u32(page, len, min, max,			\
+				       &virgo_cloudfs.field);			\
+}										\
+CONFIGFS_ATTR(virgo_cloudfs_, field)
+
+VIRGO_CLOUDFS_U32_ATTR(uid, 1, U32_MAX - 1);
+VIRGO_CLOUDFS_U32_ATTR(gid, 1, U32_MAX - 1);
+VIRGO_CLOUDFS_U32_ATTR(max_fds, 1, VIRGO_FS_FDS_MAX);
+CONFIGFS_ATTR(virgo_cloudfs_, export);
+
+static struct configfs_attribute *virgo_cloudfs_attrs[] = {
+	&virgo_cloudfs_attr_export,
+	&virgo_cloudfs_attr_uid,
+	&virgo_cloudfs_attr_gid,
+	&virgo_cloudfs_attr_max_fds,
+	NULL,
+};
+
+static const struct config_item_type virgo_cloudfs_type = {
+	.ct_attrs = virgo_cloudfs_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct config_group virgo_cloudfs_group;
+
+int virgo_cloudfs_config_init(void)
+{
+	config_group_init_type_name(&virgo_cloudfs_group, "cloudfs",
+				    &virgo_cloudfs_type);
+	return virgo_config_register_group(&virgo_cloudfs_group);
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cloudfs - the exported directory
+ *
+ * Every path a peer sends is resolved beneath the export with openat2()'s
+ * RESOLVE_BENEATH: "..", absolute paths and symlinks that lead out fail
+ * with -EXDEV; magic links are refused. Files are opened as the
+ * configured identity (cloudfs/uid and gid, never 0), with no
+ * capabilities, so the permissions of the export decide; reads and
+ * writes then go through the opened file, as they would for a process.
+ */
+
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/openat2.h>
+#include <linux/slab.h>
+#include "cloudfs.h"
+
+struct virgo_cloudfs_settings virgo_cloudfs = {
+	.lock = __MUTEX_INITIALIZER(virgo_cloudfs.lock),
+	.export = VIRGO_FS_EXPORT_DEFAULT,
+	.uid = VIRGO_FS_ID_DEFAULT,
+	.gid = VIRGO_FS_ID_DEFAULT,
+	.max_fds = VIRGO_FS_FDS_DEFAULT,
+};
+
+/* The open flags a peer may ask for; the wire carries Linux's values. */
+#define VIRGO_FS_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND)
+
+/**
+ * virgo_fs_flags() - check open flags from the wire
+ * @wire: the peer's flags
+ * @flags: set to them
+ *
+ * Return: 0, or -EINVAL for an unknown bit or access mode 3.
+ */
+int virgo_fs_flags(u64 wire, int *flags)
+{
+	if (wire & ~(u64)VIRGO_FS_OFLAGS || (wire & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	*flags = wire;
+	return 0;
+}
+
+/* The credentials files are opened with: the configured ids, no caps. */
+static const struct cred *virgo_fs_cred(void)
+{
+	struct cred *cred = prepare_kernel_cred(&init_task);
+	struct group_info *none = groups_alloc(0);
+	kuid_t uid = make_kuid(&init_user_ns, READ_ONCE(virgo_cloudfs.uid));
+	kgid_t gid = make_kgid(&init_user_ns, READ_ONCE(virgo_cloudfs.gid));
+
+	if (!cred || !none) {
+		if (cred)
+			put_cred(cred);
+		if (none)
+			put_group_info(none);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!uid_valid(uid) || !gid_valid(gid) || uid_eq(uid, GLOBAL_ROOT_UID)) {
+		put_cred(cred);
+		put_group_info(none);
+		return ERR_PTR(-EPERM);
+	}
+	cred->uid = cred->euid = cred->suid = cred->fsuid = uid;
+	cred->gid = cred->egid = cred->sgid = cred->fsgid = gid;
+	cred->cap_inheritable = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	cred->cap_effective = CAP_EMPTY_SET;
+	cred->cap_bset = CAP_EMPTY_SET;
+	cred->cap_ambient = CAP_EMPTY_SET;
+	set_groups(cred, none);		/* no supplementary groups */
+	put_group_info(none);
+	return cred;
+}
+
+/**
+ * virgo_fs_open() - open a file beneath the export
+ * @path: relative to the export; 1..VIRGO_FS_PATH_MAX - 1 bytes
+ * @flags: from virgo_fs_flags()
+ * @mode: the new file's mode, with O_CREAT (0..0777)
+ *
+ * Return: the file, or an ERR_PTR: -EXDEV for a path that leaves the
+ * export, -EACCES for one the identity may not open, -ENOENT when there is
+ * no export, what openat2() returns otherwise.
+ */
+struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
+{
+	struct open_how how = {
+		.flags = flags | O_LARGEFILE | O_NOFOLLOW,
+		.mode = flags & O_CREAT ? mode & 0777 : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	const struct cred *cred, *old;
+	struct path root;
+	struct file *f;
+	int ret;
+
+	if (!*path || strnlen(path, VIRGO_FS_PATH_MAX) == VIRGO_FS_PATH_MAX)
+		return ERR_PTR(-EINVAL);
+	/* The lookup would take "/" as the export; say what it is instead. */
+	if (*path == '/')
+		return ERR_PTR(-EXDEV);
+	mutex_lock(&virgo_cloudfs.lock);
+	ret = virgo_cloudfs.export[0] ?
+	      kern_path(virgo_cloudfs.export, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root) :
+	      -ENOENT;
+	mutex_unlock(&virgo_cloudfs.lock);
+	if (ret)
+		return ERR_PTR(ret);
+	cred = virgo_fs_cred();
+	if (IS_ERR(cred)) {
+		path_put(&root);
+		return ERR_CAST(cred);
+	}
+	old = override_creds(cred);
+	f = file_open_root_how(&root, path, &how);
+	revert_creds(old);
+	put_cred(cred);
+	path_put(&root);
+	if (!IS_ERR(f) && !S_ISREG(file_inode(f)->i_mode)) {
+		fput(f);
+		f = ERR_PTR(-EISDIR);
+	}
+	return f;
+}
+
+/* pread(): fewer bytes at the end of the file, 0 past it. */
+ssize_t virgo_fs_read(struct file *f, void *buf, size_t count, loff_t pos)
+{
+	ssize_t n, done = 0;
+
+	while (done < count) {
+		n = kernel_read(f, buf + done, count - done, &pos);
+		if (n < 0)
+			return done ?: n;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* pwrite(): all of it, or the error. */
+ssize_t virgo_fs_write(struct file *f, const void *buf, size_t count, loff_t pos)
+{
+	ssize_t n, done = 0;
+
+	while (done < count) {
+		n = kernel_write(f, buf + done, count - done, &pos);
+		if (n <= 0)
+			return done ?: (n ?: -EIO);
+		done += n;
+	}
+	return done;
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cloudfs - descriptors: per peer, tagged, limited
+ *
+ * Each peer (by address) has its own table, so a descriptor works only
+ * for the peer that opened it, and each table holds at most max_fds
+ * files. A descriptor carries this node's id, the slot and a random tag
+ * the slot must match: a stale or forged one is -EBADF.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "cloudfs.h"
+
+struct virgo_fs_open {
+	u64 tag;
+	struct file *file;
+};
+
+struct virgo_fs_peer {
+	struct list_head node;
+	__be32 addr;
+	struct xarray fds;	/* slot -> struct virgo_fs_open */
+	unsigned int nfds;
+};
+
+static LIST_HEAD(virgo_fs_peers);
+static DEFINE_MUTEX(virgo_fs_lock);	/* protects the peers and their tables */
+
+s64 virgo_fd_encode(const struct virgo_fd *fd)
+{
+	return (s64)((u64)(fd->node - 1) << VIRGO_FD_NODE_SHIFT |
+		     (u64)fd->slot << VIRGO_FD_SLOT_SHIFT | fd->tag);
+}
+
+/* Return: 0, or -EBADF for a negative value or a zero tag. */
+int virgo_fd_decode(s64 raw, struct virgo_fd *fd)
+{
+	if (raw < 0 || !(raw & VIRGO_FD_TAG_MASK))
+		return -EBADF;
+	fd->node = (raw >> VIRGO_FD_NODE_SHIFT) + 1;
+	fd->slot = (raw >> VIRGO_FD_SLOT_SHIFT) & (VIRGO_FD_SLOTS - 1);
+	fd->tag = raw & VIRGO_FD_TAG_MASK;
+	return 0;
+}
+
+static struct virgo_fs_peer *virgo_fs_peer(__be32 addr, bool create)
+{
+	struct virgo_fs_peer *p;
+
+	lockdep_assert_held(&virgo_fs_lock);
+	list_for_each_entry(p, &virgo_fs_peers, node)
+		if (p->addr == addr)
+			return p;
+	if (!create)
+		return NULL;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->addr = addr;
+	xa_init_flags(&p->fds, XA_FLAGS_ALLOC);
+	list_add(&p->node, &virgo_fs_peers);
+	return p;
+}
+
+/**
+ * virgo_fds_install() - give @peer a descriptor for @f
+ * @peer: the peer's address
+ * @f: the file; the table takes over the reference
+ * @fd: set to the descriptor
+ *
+ * Return: 0; -EMFILE when the peer has max_fds open; -EDESTADDRREQ when
+ * this node has no id; -ENOMEM. On error @f is put.
+ */
+int virgo_fds_install(__be32 peer, struct file *f, s64 *fd)
+{
+	struct virgo_fd v = { .node = virgo_local_id() };
+	struct virgo_fs_open *o;
+	struct virgo_fs_peer *p;
+	int ret;
+
+	o = kmalloc(sizeof(*o), GFP_KERNEL);
+	if (!o || !v.node) {
+		kfree(o);
+		fput(f);
+		return v.node ? -ENOMEM : -EDESTADDRREQ;
+	}
+	do {
+		o->tag = get_random_u64() & VIRGO_FD_TAG_MASK;
+	} while (!o->tag);
+	o->file = f;
+
+	mutex_lock(&virgo_fs_lock);
+	p = virgo_fs_peer(peer, true);
+	ret = !p ? -ENOMEM :
+	      p->nfds >= READ_ONCE(virgo_cloudfs.max_fds) ? -EMFILE :
+	      xa_alloc(&p->fds, &v.slot, o, XA_LIMIT(0, VIRGO_FD_SLOTS - 1),
+		       GFP_KERNEL);
+	if (!ret)
+		p->nfds++;
+	mutex_unlock(&virgo_fs_lock);
+	if (ret) {
+		kfree(o);
+		fput(f);
+		return ret == -EBUSY ? -EMFILE : ret;
+	}
+	v.tag = o->tag;
+	*fd = virgo_fd_encode(&v);
+	return 0;
+}
+
+/* The open file @fd names for @peer, with a reference; or NULL. */
+static struct virgo_fs_open *virgo_fds_find(__be32 peer, s64 fd, u32 *slot)
+{
+	struct virgo_fs_peer *p;
+	struct virgo_fs_open *o;
+	struct virgo_fd v;
+
+	lockdep_assert_held(&virgo_fs_lock);
+	if (virgo_fd_decode(fd, &v) || v.node != virgo_local_id())
+		return NULL;
+	p = virgo_fs_peer(peer, false);
+	o = p ? xa_load(&p->fds, v.slot) : NULL;
+	if (!o || o->tag != v.tag)
+		return NULL;
+	*slot = v.slot;
+	return o;
+}
+
+/**
+ * virgo_fds_get() - the file behind a descriptor of @peer
+ * @peer: the peer's address
+ * @fd: the descriptor
+ *
+ * Return: the file, referenced (fput() it), or ERR_PTR(-EBADF).
+ */
+struct file *virgo_fds_get(__be32 peer, s64 fd)
+{
+	struct virgo_fs_open *o;
+	struct file *f = ERR_PTR(-EBADF);
+	u32 slot;
+
+	mutex_lock(&virgo_fs_lock);
+	o = virgo_fds_find(peer, fd, &slot);
+	if (o)
+		f = get_file(o->file);
+	mutex_unlock(&virgo_fs_lock);
+	return f;
+}
+
+/* Close a descriptor of @peer. Return: 0 or -EBADF. */
+int virgo_fds_close(__be32 peer, s64 fd)
+{
+	struct virgo_fs_peer *p;
+	struct virgo_fs_open *o;
+	u32 slot;
+
+	mutex_lock(&virgo_fs_lock);
+	o = virgo_fds_find(peer, fd, &slot);
+	if (o) {
+		p = virgo_fs_peer(peer, false);
+		xa_erase(&p->fds, slot);
+		p->nfds--;
+	}
+	mutex_unlock(&virgo_fs_lock);
+	if (!o)
+		return -EBADF;
+	fput(o->file);
+	kfree(o);
+	return 0;
+}
+
+unsigned int virgo_fds_count(__be32 peer)
+{
+	struct virgo_fs_peer *p;
+	unsigned int n;
+
+	mutex_lock(&virgo_fs_lock);
+	p = virgo_fs_peer(peer, false);
+	n = p ? p->nfds : 0;
+	mutex_unlock(&virgo_fs_lock);
+	return n;
+}
