@@ -90,6 +90,22 @@ struct virgo_clone_args {
 #define VIRGO_MALLOC_MAX	(64ULL << 20)	/* largest allocation */
 
 /*
+ * Files on other nodes (553-556):
+ *
+ *	long virgo_open(const char *path, __u64 flags, __u32 mode);
+ *	long virgo_close(__s64 fd);
+ *	long virgo_read(__s64 fd, void *buf, __u64 count, __s64 pos);
+ *	long virgo_write(__s64 fd, const void *buf, __u64 count, __s64 pos);
+ *
+ * @flags: O_RDONLY/O_WRONLY/O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND in
+ * the lower half; VIRGO_OPEN_NODE(id) to open on node @id, else the load
+ * balancer picks. The descriptor (>= 0) names the node. read and write move
+ * at most VIRGO_IO_MAX bytes a call and return how many.
+ */
+#define VIRGO_OPEN_NODE(id)	((__u64)(id) << 32)
+#define VIRGO_IO_MAX		(1 << 20)
+
+/*
  * System call numbers (x86_64). 548 is the first number past the legacy
  * x32 range; the order is the original VIRGO's. They match the generated
  * <asm/unistd_64.h>, so either header may be included first.
