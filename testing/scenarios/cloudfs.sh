@@ -36,6 +36,19 @@ check_eq "binary write and read, short at the end" \
 	" O K 1 0 \\n D A T A 1 0 $(echo "$fd" | sed 's/./& /g')\\n 0 \\0 \\n \\r \\n 377 x y z w \\n " "$out"
 printf 'close %s\n' "$fd" | fs >/dev/null
 
+# ------------------------------------------------------------ syscalls, CLI
+check "the cloudfs system calls (kselftest fs.*)" /usr/libexec/virgo/tests/virgo_syscalls_test -f fs
+head -c 16777216 /dev/urandom > /tmp/big
+t0=$(date +%s)
+check "virgo fs put: 16 MiB from node 1 into node 2's export" sh -c "virgo fs put --node 2 big.bin < /tmp/big"
+t1=$(date +%s)
+check_eq "virgo fs cat reads it back, checksum" "$(md5sum < /tmp/big)" "$(virgo fs cat --node 2 big.bin | md5sum)"
+echo "# 16 MiB put in $((t1 - t0)) s, cat in $(( $(date +%s) - t1 )) s"
+fd=$(virgo fs open --node 2 seed.txt)
+check_eq "virgo fs open/read/close" "The overwrite" "$(virgo fs read "$fd" 13)"
+check "virgo fs close" virgo fs close "$fd"
+check "a closed descriptor: EBADF" sh -c "virgo fs read $fd 1 2>&1 | grep -q 'Bad file descriptor'"
+
 # ------------------------------------------------------------ escapes
 escape() {	# escape NAME PATH: opening PATH on node 2 is refused
 	out=$(printf 'open 0 0 %d\n%s\n' "${#2}" "$2" | fs)

@@ -329,3 +329,29 @@ int virgo_free(uint64_t vuid)
 {
 	return syscall(__NR_virgo_free, vuid) < 0 ? -errno : 0;
 }
+
+int64_t virgo_open(const char *path, uint64_t flags, unsigned int mode)
+{
+	long ret = syscall(__NR_virgo_open, path, flags, mode);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int virgo_close(int64_t fd)
+{
+	return syscall(__NR_virgo_close, fd) < 0 ? -errno : 0;
+}
+
+long virgo_read(int64_t fd, void *buf, uint64_t count, int64_t pos)
+{
+	long ret = syscall(__NR_virgo_read, fd, buf, count, pos);
+
+	return ret < 0 ? -errno : ret;
+}
+
+long virgo_write(int64_t fd, const void *buf, uint64_t count, int64_t pos)
+{
+	long ret = syscall(__NR_virgo_write, fd, buf, count, pos);
+
+	return ret < 0 ? -errno : ret;
+}

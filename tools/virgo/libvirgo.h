@@ -69,6 +69,17 @@ long virgo_set(uint64_t vuid, const void *buf, uint64_t len, uint64_t off);
 long virgo_get(uint64_t vuid, void *buf, uint64_t len, uint64_t off);
 int virgo_free(uint64_t vuid);
 
+/*
+ * Files on other nodes, the system calls 553-556: virgo_open() returns a
+ * descriptor that names the node (VIRGO_OPEN_NODE(id) in @flags picks
+ * it); virgo_read()/virgo_write() move at most VIRGO_IO_MAX bytes at @pos
+ * and return how many. Each returns a negative errno on failure.
+ */
+int64_t virgo_open(const char *path, uint64_t flags, unsigned int mode);
+int virgo_close(int64_t fd);
+long virgo_read(int64_t fd, void *buf, uint64_t count, int64_t pos);
+long virgo_write(int64_t fd, const void *buf, uint64_t count, int64_t pos);
+
 /* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
 int virgo_read_file(const char *path, char *buf, size_t len);
 

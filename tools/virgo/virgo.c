@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -55,6 +56,15 @@ static const char usage[] =
 "        write LENGTH bytes from OFFSET (default 0) to stdout.\n"
 "  free VUID\n"
 "        release the allocation on every node that holds part of it.\n"
+"  fs cat [--node ID] PATH\n"
+"        copy the file PATH of a node's export (default: the balancer's\n"
+"        pick) to stdout.\n"
+"  fs put [--node ID] PATH\n"
+"        copy standard input to PATH there (created or truncated, 0644).\n"
+"  fs open [--node ID] PATH [r|w|rw|create]\n"
+"        open PATH there and print its descriptor (default r).\n"
+"  fs read FD COUNT [POS] | fs write FD DATA [POS] | fs close FD\n"
+"        pread, pwrite or close a descriptor from fs open.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -571,6 +581,90 @@ static int cmd_mem(const char *op, int argc, char **argv)
 	return ret < 0 ? fail("get", ret) : 0;
 }
 
+/* virgo fs cat|put|open|read|write|close ... */
+static int cmd_fs(int argc, char **argv)
+{
+	static char buf[VIRGO_IO_MAX];
+	uint64_t flags = 0, pos = 0;
+	const char *op;
+	int64_t fd;
+	long n;
+	int ret = 0;
+
+	if (argc < 2)
+		return fputs(usage, stderr), 2;
+	op = argv[0];
+	argc--, argv++;
+	if (argc >= 3 && !strcmp(argv[0], "--node")) {
+		flags = VIRGO_OPEN_NODE(number("node", argv[1]));
+		argc -= 2, argv += 2;
+	}
+	if (!strcmp(op, "cat") && argc == 1) {
+		fd = virgo_open(argv[0], flags | O_RDONLY, 0);
+		if (fd < 0)
+			return fail(argv[0], fd);
+		while ((n = virgo_read(fd, buf, sizeof(buf), pos)) > 0) {
+			if (fwrite(buf, 1, n, stdout) != (size_t)n) {
+				n = -EIO;
+				break;
+			}
+			pos += n;
+		}
+		virgo_close(fd);
+		return n < 0 ? fail(argv[0], n) : 0;
+	}
+	if (!strcmp(op, "put") && argc == 1) {
+		fd = virgo_open(argv[0], flags | O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			return fail(argv[0], fd);
+		while (!ret && (n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+			long w = virgo_write(fd, buf, n, pos);
+
+			ret = w < 0 ? (int)w : w != n ? -EIO : 0;
+			pos += n;
+		}
+		if (!ret && ferror(stdin))
+			ret = -EIO;
+		n = virgo_close(fd);
+		ret = ret ?: (int)n;
+		return ret ? fail(argv[0], ret) : 0;
+	}
+	if (!strcmp(op, "open") && (argc == 1 || argc == 2)) {
+		const char *m = argc == 2 ? argv[1] : "r";
+
+		flags |= !strcmp(m, "r") ? O_RDONLY : !strcmp(m, "w") ? O_WRONLY :
+			 !strcmp(m, "rw") ? O_RDWR : !strcmp(m, "create") ?
+			 O_RDWR | O_CREAT : ~0ULL;
+		if (flags == ~0ULL)
+			return fputs(usage, stderr), 2;
+		fd = virgo_open(argv[0], flags, 0644);
+		if (fd < 0)
+			return fail(argv[0], fd);
+		printf("%lld\n", (long long)fd);
+		return 0;
+	}
+	if (flags)
+		return fputs(usage, stderr), 2;
+	fd = number("descriptor", argv[0]);
+	if (!strcmp(op, "close") && argc == 1)
+		return (ret = virgo_close(fd)) ? fail("close", ret) : 0;
+	if (argc == 3)
+		pos = number("position", argv[2]);
+	if (!strcmp(op, "read") && (argc == 2 || argc == 3)) {
+		n = virgo_read(fd, buf, number("count", argv[1]) > sizeof(buf) ?
+			       sizeof(buf) : number("count", argv[1]), pos);
+		if (n < 0)
+			return fail("read", n);
+		fwrite(buf, 1, n, stdout);
+		return 0;
+	}
+	if (!strcmp(op, "write") && (argc == 2 || argc == 3)) {
+		n = virgo_write(fd, argv[1], strlen(argv[1]), pos);
+		return n < 0 ? fail("write", n) : 0;
+	}
+	return fputs(usage, stderr), 2;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -589,6 +683,8 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "clone"))
 		return cmd_clone(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "fs"))
+		return cmd_fs(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
 	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
 		return cmd_mem(argv[1], argc - 2, argv + 2);
