@@ -84,4 +84,17 @@ awk 'BEGIN { for (i = 0; i < 10000; i++) {
 n=$(nc -w 10 127.0.0.1 50000 < /tmp/bad.lines | grep -c '^ERROR ')
 check_eq "10,000 malformed lines, 10,000 errors" 10000 "$n"
 check "the service answers on" sh -c "printf 'virgo_cloud_open(seed.txt)\n' | nc -w 3 127.0.0.1 50000 | grep -q '^OK '"
+
+# ------------------------------------------------------------ a client dies
+# Node 3 opens a file here (a program it runs for us), then is killed.
+cfs=/sys/kernel/config/virgo/cloudfs
+echo 2000 > $cfs/grace_ms
+out=$(virgo clone --node 3 --exec fs-open "$VIRGO_NODE_ADDR" seed.txt)
+check "node 3 opens a file on node 1" sh -c "echo '$out' | grep -q '^OK '"
+check_eq "node 1 holds it for node 3" "$net.3 1" "$(grep "^$net.3 " $cfs/open)"
+check "the harness kills node 3" virgo-fault kill 3
+t0=$(date +%s)
+reclaimed() { ! grep -q "^$net.3 " $cfs/open; }
+check "node 3's files are closed once it is down and the grace is over" wait_until 30 reclaimed
+echo "# reclaimed $(( $(date +%s) - t0 )) s after the kill (down after about 6 s, grace 2 s)"
 finish

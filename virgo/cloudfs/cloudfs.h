@@ -19,6 +19,7 @@
 #define VIRGO_FS_FDS_DEFAULT	64	/* open files per peer */
 #define VIRGO_FS_FDS_MAX	4096
 #define VIRGO_FS_ID_DEFAULT	65534	/* nobody: files are opened as */
+#define VIRGO_FS_GRACE_DEFAULT	30000	/* ms a gone peer keeps its files */
 
 /*
  * A descriptor is a positive 64-bit number: the node that holds the file
@@ -46,6 +47,7 @@ struct virgo_cloudfs_settings {
 	u32 uid;
 	u32 gid;
 	u32 max_fds;
+	u32 grace_ms;
 };
 
 extern struct virgo_cloudfs_settings virgo_cloudfs;
@@ -59,6 +61,8 @@ int virgo_fds_install(__be32 peer, struct file *f, s64 *fd);
 struct file *virgo_fds_get(__be32 peer, s64 fd);
 int virgo_fds_close(__be32 peer, s64 fd);
 unsigned int virgo_fds_count(__be32 peer);
+void virgo_fds_start(void);
+size_t virgo_fds_list(char *buf, size_t size);
 
 int virgo_cloudfs_config_init(void);
 

@@ -8,6 +8,9 @@
  *	uid, gid	rw  the identity files are opened as, never 0
  *			    (default 65534)
  *	max_fds		rw  open files per peer, 1-4096 (default 64)
+ *	grace_ms	rw  how long a peer that left the table, or is down,
+ *			    keeps its open files (default 30000)
+ *	open		r   "<address> <open files>" for each peer with any
  */
 
 #include <linux/configfs.h>
@@ -69,13 +72,23 @@ CONFIGFS_ATTR(virgo_cloudfs_, field)
 VIRGO_CLOUDFS_U32_ATTR(uid, 1, U32_MAX - 1);
 VIRGO_CLOUDFS_U32_ATTR(gid, 1, U32_MAX - 1);
 VIRGO_CLOUDFS_U32_ATTR(max_fds, 1, VIRGO_FS_FDS_MAX);
+VIRGO_CLOUDFS_U32_ATTR(grace_ms, 0, 3600000);
 CONFIGFS_ATTR(virgo_cloudfs_, export);
+
+static ssize_t virgo_cloudfs_open_show(struct config_item *item, char *page)
+{
+	return virgo_fds_list(page, PAGE_SIZE);
+}
+
+CONFIGFS_ATTR_RO(virgo_cloudfs_, open);
 
 static struct configfs_attribute *virgo_cloudfs_attrs[] = {
 	&virgo_cloudfs_attr_export,
 	&virgo_cloudfs_attr_uid,
 	&virgo_cloudfs_attr_gid,
 	&virgo_cloudfs_attr_max_fds,
+	&virgo_cloudfs_attr_grace_ms,
+	&virgo_cloudfs_attr_open,
 	NULL,
 };
 

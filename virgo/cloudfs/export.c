@@ -25,6 +25,7 @@ struct virgo_cloudfs_settings virgo_cloudfs = {
 	.uid = VIRGO_FS_ID_DEFAULT,
 	.gid = VIRGO_FS_ID_DEFAULT,
 	.max_fds = VIRGO_FS_FDS_DEFAULT,
+	.grace_ms = VIRGO_FS_GRACE_DEFAULT,
 };
 
 /* The open flags a peer may ask for; the wire carries Linux's values. */

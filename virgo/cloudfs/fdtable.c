@@ -6,9 +6,14 @@
  * for the peer that opened it, and each table holds at most max_fds
  * files. A descriptor carries this node's id, the slot and a random tag
  * the slot must match: a stale or forged one is -EBADF.
+ *
+ * A peer that leaves the node table, or that the table has marked down,
+ * loses its descriptors once it has been gone for grace_ms: its files are
+ * closed. Loopback's are kept: they belong to this node.
  */
 
 #include <linux/file.h>
+#include <linux/in.h>
 #include <linux/fs.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -25,10 +30,13 @@ struct virgo_fs_peer {
 	__be32 addr;
 	struct xarray fds;	/* slot -> struct virgo_fs_open */
 	unsigned int nfds;
+	unsigned long gone_since;	/* jiffies; 0: here */
 };
 
 static LIST_HEAD(virgo_fs_peers);
 static DEFINE_MUTEX(virgo_fs_lock);	/* protects the peers and their tables */
+static void virgo_fs_reclaim(struct work_struct *work);
+static DECLARE_DELAYED_WORK(virgo_fs_reclaim_work, virgo_fs_reclaim);
 
 s64 virgo_fd_encode(const struct virgo_fd *fd)
 {
@@ -181,6 +189,82 @@ unsigned int virgo_fds_count(__be32 peer)
 	mutex_lock(&virgo_fs_lock);
 	p = virgo_fs_peer(peer, false);
 	n = p ? p->nfds : 0;
+	mutex_unlock(&virgo_fs_lock);
+	return n;
+}
+
+/* Is the node at @addr in the table and not marked down? */
+static bool virgo_fs_peer_here(__be32 addr)
+{
+	struct virgo_node *node;
+	bool here = false;
+	u32 id;
+
+	for (id = 1; id <= VIRGO_MAX_NODES && !here; id++) {
+		node = virgo_node_get(id);
+		if (!node)
+			continue;
+		spin_lock_bh(&node->lock);
+		here = node->addr == addr && node->state != VIRGO_NODE_DOWN;
+		spin_unlock_bh(&node->lock);
+		virgo_node_put(node);
+	}
+	return here;
+}
+
+/* Close every descriptor of @p. Called with virgo_fs_lock. */
+static void virgo_fs_close_all(struct virgo_fs_peer *p)
+{
+	struct virgo_fs_open *o;
+	unsigned long slot;
+
+	xa_for_each(&p->fds, slot, o) {
+		xa_erase(&p->fds, slot);
+		fput(o->file);
+		kfree(o);
+	}
+	pr_info("closed %u files of %pI4, gone for %u ms\n", p->nfds, &p->addr,
+		jiffies_to_msecs(jiffies - p->gone_since));
+	p->nfds = 0;
+}
+
+static void virgo_fs_reclaim(struct work_struct *work)
+{
+	unsigned long grace = msecs_to_jiffies(READ_ONCE(virgo_cloudfs.grace_ms));
+	struct virgo_fs_peer *p;
+
+	mutex_lock(&virgo_fs_lock);
+	list_for_each_entry(p, &virgo_fs_peers, node) {
+		if (!p->nfds || ipv4_is_loopback(p->addr))
+			continue;
+		if (virgo_fs_peer_here(p->addr)) {
+			p->gone_since = 0;
+			continue;
+		}
+		if (!p->gone_since)
+			p->gone_since = jiffies ?: 1;
+		else if (time_after_eq(jiffies, p->gone_since + grace))
+			virgo_fs_close_all(p);
+	}
+	mutex_unlock(&virgo_fs_lock);
+	queue_delayed_work(virgo_wq, &virgo_fs_reclaim_work, HZ);
+}
+
+void virgo_fds_start(void)
+{
+	queue_delayed_work(virgo_wq, &virgo_fs_reclaim_work, HZ);
+}
+
+/* "<address> <open files>" per peer that holds any, for configfs. */
+size_t virgo_fds_list(char *buf, size_t size)
+{
+	struct virgo_fs_peer *p;
+	size_t n = 0;
+
+	mutex_lock(&virgo_fs_lock);
+	list_for_each_entry(p, &virgo_fs_peers, node)
+		if (p->nfds)
+			n += scnprintf(buf + n, size - n, "%pI4 %u\n", &p->addr, p->nfds);
 	mutex_unlock(&virgo_fs_lock);
 	return n;
 }

@@ -253,6 +253,8 @@ static int __init virgo_cloudfs_init(void)
 	ret = virgo_cloudfs_config_init();
 	if (!ret)
 		ret = virgo_service_register(&virgo_fs_service);
+	if (!ret)
+		virgo_fds_start();
 	return ret;
 }
 
