@@ -44,6 +44,10 @@ check "virgo fs put: 16 MiB from node 1 into node 2's export" sh -c "virgo fs pu
 t1=$(date +%s)
 check_eq "virgo fs cat reads it back, checksum" "$(md5sum < /tmp/big)" "$(virgo fs cat --node 2 big.bin | md5sum)"
 echo "# 16 MiB put in $((t1 - t0)) s, cat in $(( $(date +%s) - t1 )) s"
+virgo fs put --node 2 big.ready < /dev/null
+md5() { [ -n "$(virgo fs cat --node 2 big.md5 2>/dev/null)" ]; }
+check "node 3 reads it from node 2 (cloudfs.d/serve)" wait_until 120 md5
+check_eq "node 3's checksum matches" "$(md5sum < /tmp/big)" "$(virgo fs cat --node 2 big.md5)"
 fd=$(virgo fs open --node 2 seed.txt)
 check_eq "virgo fs open/read/close" "The overwrite" "$(virgo fs read "$fd" 13)"
 check "virgo fs close" virgo fs close "$fd"
