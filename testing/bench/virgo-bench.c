@@ -851,6 +851,140 @@ static int cmd_mem_get_rtt(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
+/* ------------------------------------------------------------ streams */
+
+#define STREAM_CHUNK	(1 << 20)
+
+/* "result" fields of a transfer of @bytes that took @ns. */
+static void report_stream(uint64_t bytes, uint64_t ns)
+{
+	printf("bytes=%llu seconds=%.3f mib_s=%.2f\n", (unsigned long long)bytes,
+	       ns / 1e9, bytes / 1048576.0 / (ns / 1e9));
+}
+
+/* One stream connection: "w <n>\n" drains n bytes then acks; "r <n>\n" sends n. */
+static void stream_conn(int fd)
+{
+	static char buf[STREAM_CHUNK];
+	unsigned long long n;
+	char head[32] = "";
+	size_t i = 0;
+	ssize_t r;
+
+	while (i < sizeof(head) - 1 && read(fd, head + i, 1) == 1 && head[i] != '\n')
+		i++;
+	if (sscanf(head, "%*c %llu", &n) != 1)
+		return;
+	if (head[0] == 'w') {
+		while (n && (r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf))) > 0)
+			n -= r;
+		write_all(fd, "k", 1);
+	} else {
+		for (; n; n -= r) {
+			r = n < sizeof(buf) ? n : sizeof(buf);
+			write_all(fd, buf, r);
+		}
+	}
+}
+
+static int cmd_stream_server(int argc, char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd, c, one = 1;
+
+	if (argc != 1)
+		die("usage: stream-server PORT");
+	sin.sin_port = htons(parse_num("port", argv[0], 1, 65535));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4))
+		die("port %s: %s", argv[0], strerror(errno));
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		stream_conn(c);
+		close(c);
+	}
+}
+
+/* stream ADDR PORT w|r BYTES: raw TCP throughput, one connection. */
+static int cmd_stream(int argc, char **argv)
+{
+	static char buf[STREAM_CHUNK];
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	uint64_t n, left, t0;
+	char head[40];
+	ssize_t r;
+	int fd;
+
+	if (argc != 4 || (strcmp(argv[2], "w") && strcmp(argv[2], "r")))
+		die("usage: stream ADDR PORT w|r BYTES");
+	sin.sin_port = htons(parse_num("port", argv[1], 1, 65535));
+	if (inet_pton(AF_INET, argv[0], &sin.sin_addr) != 1)
+		die("bad address %s", argv[0]);
+	n = parse_num("bytes", argv[3], 1, 1L << 40);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		die("connect %s:%s: %s", argv[0], argv[1], strerror(errno));
+	snprintf(head, sizeof(head), "%s %llu\n", argv[2], (unsigned long long)n);
+	t0 = now_ns();
+	write_all(fd, head, strlen(head));
+	if (argv[2][0] == 'w') {
+		for (left = n; left; left -= r) {
+			r = left < sizeof(buf) ? left : sizeof(buf);
+			write_all(fd, buf, r);
+		}
+		read_full(fd, buf, 1);
+	} else {
+		for (left = n; left; left -= r) {
+			r = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+			if (r <= 0)
+				die("stream: the server stopped after %llu bytes",
+				    (unsigned long long)(n - left));
+		}
+	}
+	report_stream(n, now_ns() - t0);
+	close(fd);
+	return 0;
+}
+
+/* fs-stream NODE PATH w|r BYTES: virgo_write/virgo_read of a file, 1 MiB a call. */
+static int cmd_fs_stream(int argc, char **argv)
+{
+	static unsigned char buf[VIRGO_IO_MAX];
+	uint64_t n, pos, t0;
+	long fd, r, want;
+	int write;
+
+	if (argc != 4 || (strcmp(argv[2], "w") && strcmp(argv[2], "r")))
+		die("usage: fs-stream NODE PATH w|r BYTES");
+	write = argv[2][0] == 'w';
+	n = parse_num("bytes", argv[3], 1, 1L << 40);
+	for (pos = 0; pos < sizeof(buf); pos++)
+		buf[pos] = pos * 131;
+	t0 = now_ns();
+	fd = syscall(__NR_virgo_open, argv[1], VIRGO_OPEN_NODE(parse_num("node", argv[0], 1, 64)) |
+		     (write ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY), 0644);
+	if (fd < 0)
+		die("virgo_open(%s): %s", argv[1], strerror(errno));
+	for (pos = 0; pos < n; pos += r) {
+		want = n - pos < sizeof(buf) ? n - pos : sizeof(buf);
+		r = syscall(write ? __NR_virgo_write : __NR_virgo_read, fd, buf, want, pos);
+		if (r < 0)
+			die("virgo_%s at %llu: %s", write ? "write" : "read",
+			    (unsigned long long)pos, strerror(errno));
+		if (r == 0)
+			die("virgo_read: the file ends at %llu", (unsigned long long)pos);
+	}
+	if (syscall(__NR_virgo_close, fd))
+		die("virgo_close: %s", strerror(errno));
+	report_stream(n, now_ns() - t0);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -862,6 +996,9 @@ static const struct {
 	{ "mc", cmd_mc },
 	{ "mc-set", cmd_mc_set },
 	{ "mem-get-rtt", cmd_mem_get_rtt },
+	{ "stream-server", cmd_stream_server },
+	{ "stream", cmd_stream },
+	{ "fs-stream", cmd_fs_stream },
 };
 
 int main(int argc, char **argv)
@@ -883,6 +1020,9 @@ int main(int argc, char **argv)
 		"       virgo-bench clone-rtt COUNT NODE FUNC SIZE\n"
 		"       virgo-bench mc ADDR PORT CONNS COUNT SIZE\n"
 		"       virgo-bench mc-set ADDR PORT CONNS COUNT SIZE\n"
-		"       virgo-bench mem-get-rtt COUNT SIZE [NODE]\n");
+		"       virgo-bench mem-get-rtt COUNT SIZE [NODE]\n"
+		"       virgo-bench stream-server PORT\n"
+		"       virgo-bench stream ADDR PORT w|r BYTES\n"
+		"       virgo-bench fs-stream NODE PATH w|r BYTES\n");
 	return 2;
 }
