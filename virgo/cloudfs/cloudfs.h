@@ -3,9 +3,6 @@
  * VIRGO cloudfs - file I/O on another node's disk: each node exports one
  * directory, peers open files beneath it and read and write them through
  * descriptors that name the node.
- *
- * Work in progress: the export, the descriptor tables and the service on
- * VIRGO_PORT_CLOUDFS; the system calls come next.
  */
 #ifndef _VIRGO_CLOUDFS_H
 #define _VIRGO_CLOUDFS_H
@@ -16,6 +13,7 @@
 #define VIRGO_FS_EXPORT_DEFAULT	"/srv/virgo"
 #define VIRGO_FS_PATH_MAX	1024	/* longest path a peer may send */
 #define VIRGO_FS_IO_MAX		VIRGO_PAYLOAD_MAX	/* bytes per read or write */
+#define VIRGO_FS_PART		(128 << 10)	/* a write is taken in parts */
 #define VIRGO_FS_FDS_DEFAULT	64	/* open files per peer */
 #define VIRGO_FS_FDS_MAX	4096
 #define VIRGO_FS_ID_DEFAULT	65534	/* nobody: files are opened as */
@@ -48,6 +46,7 @@ struct virgo_cloudfs_settings {
 	u32 gid;
 	u32 max_fds;
 	u32 grace_ms;
+	u32 caller_gid;
 };
 
 extern struct virgo_cloudfs_settings virgo_cloudfs;

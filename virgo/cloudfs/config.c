@@ -10,6 +10,8 @@
  *	max_fds		rw  open files per peer, 1-4096 (default 64)
  *	grace_ms	rw  how long a peer that left the table, or is down,
  *			    keeps its open files (default 30000)
+ *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
+ *			    use virgo_open() and friends here (default 0)
  *	open		r   "<address> <open files>" for each peer with any
  */
 
@@ -41,38 +43,14 @@ static ssize_t virgo_cloudfs_export_store(struct config_item *item,
 	return len;
 }
 
-static ssize_t virgo_cloudfs_store_u32(const char *page, size_t len, u32 min,
-				       u32 max, u32 *val)
-{
-	u32 v;
-	int ret = kstrtou32(page, 10, &v);
-
-	if (ret)
-		return ret;
-	if (v < min || v > max)
-		return -EINVAL;
-	WRITE_ONCE(*val, v);
-	return len;
-}
-
-#define VIRGO_CLOUDFS_U32_ATTR(field, min, max)					\
-static ssize_t virgo_cloudfs_##field##_show(struct config_item *item,		\
-					    char *page)				\
-{										\
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cloudfs.field));		\
-}										\
-static ssize_t virgo_cloudfs_##field##_store(struct config_item *item,		\
-					     const char *page, size_t len)	\
-{										\
-	return virgo_cloudfs_store_u32(page, len, min, max,			\
-				       &virgo_cloudfs.field);			\
-}										\
-CONFIGFS_ATTR(virgo_cloudfs_, field)
-
-VIRGO_CLOUDFS_U32_ATTR(uid, 1, U32_MAX - 1);
-VIRGO_CLOUDFS_U32_ATTR(gid, 1, U32_MAX - 1);
-VIRGO_CLOUDFS_U32_ATTR(max_fds, 1, VIRGO_FS_FDS_MAX);
-VIRGO_CLOUDFS_U32_ATTR(grace_ms, 0, 3600000);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, uid, virgo_cloudfs.uid, 1, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, gid, virgo_cloudfs.gid, 1, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, max_fds, virgo_cloudfs.max_fds, 1,
+		      VIRGO_FS_FDS_MAX);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, grace_ms, virgo_cloudfs.grace_ms, 0,
+		      3600000);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, caller_gid, virgo_cloudfs.caller_gid, 0,
+		      U32_MAX - 1);
 CONFIGFS_ATTR(virgo_cloudfs_, export);
 
 static ssize_t virgo_cloudfs_open_show(struct config_item *item, char *page)
@@ -88,6 +66,7 @@ static struct configfs_attribute *virgo_cloudfs_attrs[] = {
 	&virgo_cloudfs_attr_gid,
 	&virgo_cloudfs_attr_max_fds,
 	&virgo_cloudfs_attr_grace_ms,
+	&virgo_cloudfs_attr_caller_gid,
 	&virgo_cloudfs_attr_open,
 	NULL,
 };

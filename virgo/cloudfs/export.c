@@ -90,8 +90,12 @@ static const struct cred *virgo_fs_cred(void)
  */
 struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 {
+	/*
+	 * O_NONBLOCK: a FIFO someone left in the export must not hold the
+	 * service (regular files, the only ones served, ignore it).
+	 */
 	struct open_how how = {
-		.flags = flags | O_LARGEFILE | O_NOFOLLOW,
+		.flags = flags | O_LARGEFILE | O_NOFOLLOW | O_NONBLOCK,
 		.mode = flags & O_CREAT ? mode & 0777 : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};

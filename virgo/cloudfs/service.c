@@ -128,10 +128,17 @@ static int virgo_fs_write_buf(struct virgo_conn *conn, s64 fd, u64 pos,
 		       virgo_conn_printf(conn, "OK %zd\n", n);
 }
 
-/* "write <fd> <pos> <len>" and the bytes as a payload. */
+/*
+ * "write <fd> <pos> <len>" and the bytes as a payload, written as they
+ * arrive, VIRGO_FS_PART at a time: the file fills while the rest is still
+ * on the wire. As pwrite: an error after some bytes were written ends the
+ * write there, and the reply counts those; the rest is read and dropped.
+ */
 static int virgo_fs_write_cmd(struct virgo_conn *conn, char **w)
 {
-	u64 fd, pos, len;
+	u64 fd, pos, len, part, got = 0, done = 0;
+	struct file *f;
+	ssize_t n = 0;
 	void *buf;
 	int ret;
 
@@ -140,14 +147,32 @@ static int virgo_fs_write_cmd(struct virgo_conn *conn, char **w)
 		virgo_fs_reply_err(conn, -EINVAL);
 		return -EPROTO;		/* the payload cannot be found */
 	}
-	buf = kvmalloc(len ?: 1, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	ret = virgo_conn_read_data(conn, buf, len);
-	if (!ret)
-		ret = virgo_fs_write_buf(conn, fd, pos, buf, len);
+	f = virgo_fds_get(conn->peer, fd);
+	if (IS_ERR(f))
+		return virgo_conn_skip_data(conn, len) ?:
+		       virgo_fs_reply_err(conn, PTR_ERR(f));
+	buf = kvmalloc(min_t(u64, len, VIRGO_FS_PART) ?: 1, GFP_KERNEL);
+	ret = buf ? 0 : -ENOMEM;
+	while (!ret && got < len) {
+		part = min_t(u64, len - got, VIRGO_FS_PART);
+		ret = virgo_conn_read_part(conn, buf, part);
+		if (ret)
+			break;
+		got += part;
+		n = virgo_fs_write(f, buf, part, pos + done);
+		if (n > 0)
+			done += n;
+		if (n != part)
+			break;
+	}
 	kvfree(buf);
-	return ret;
+	fput(f);
+	if (!ret)
+		ret = virgo_conn_skip_data(conn, len - got);
+	if (ret)
+		return ret;
+	return done || !len ? virgo_conn_printf(conn, "OK %llu\n", done) :
+			      virgo_fs_reply_err(conn, n);
 }
 
 /* "virgo_cloud_<op>(<args>)": @args set to the text between the parens. */

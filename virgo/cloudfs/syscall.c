@@ -8,35 +8,21 @@
  * goes there. A call moves at most VIRGO_FS_IO_MAX bytes; read and write
  * return how many, as pread and pwrite do.
  *
- * Work in progress: descriptors belong to the calling node, not to the
- * calling process; callers need CAP_SYS_ADMIN.
+ * Callers need CAP_SYS_ADMIN or the group in configfs cloudfs/caller_gid.
+ * A descriptor is a handle of the calling node, like a VUID: any caller
+ * there that may use the calls may use it.
  */
 
-#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include "cloudfs.h"
 
-/* One exchange with @node's cloudfs service; transport errors: EHOSTDOWN. */
-static int virgo_fs_call(u32 node, struct virgo_request *req)
+/* May the caller use files on the cluster? */
+static bool virgo_fs_permitted(void)
 {
-	int ret = virgo_call_request(node, VIRGO_PORT_CLOUDFS, req);
-
-	switch (ret) {
-	case 0:
-		if (!strncmp(req->reply, "OK", 2) || !strncmp(req->reply, "DATA ", 5))
-			return 0;
-		return virgo_reply_error(req->reply) ?: -EPROTO;
-	case -ERESTARTSYS:
-		return -EINTR;
-	case -ECONNREFUSED: case -ECONNRESET: case -ETIMEDOUT:
-	case -ENETUNREACH: case -ENOTCONN: case -EPIPE:
-		return -EHOSTDOWN;
-	default:
-		return ret;
-	}
+	return virgo_caller_permitted(READ_ONCE(virgo_cloudfs.caller_gid));
 }
 
 /* The node a descriptor names, or -EBADF. */
@@ -61,7 +47,7 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	char *path;
 	u64 fd;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_fs_permitted())
 		return -EPERM;
 	ret = virgo_fs_flags(flags & U32_MAX, &oflags);
 	if (ret)
@@ -80,7 +66,7 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	snprintf(line, sizeof(line), "open %d %u %zu", oflags, mode, strlen(path));
 	req.data = path;
 	req.data_len = strlen(path);
-	ret = *path ? virgo_fs_call(node, &req) : -ENOENT;
+	ret = *path ? virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req) : -ENOENT;
 	kfree(path);
 	if (ret)
 		return ret;
@@ -98,13 +84,13 @@ SYSCALL_DEFINE1(virgo_close, s64, fd)
 	u32 node;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_fs_permitted())
 		return -EPERM;
 	ret = virgo_fs_node(fd, &node);
 	if (ret)
 		return ret;
 	snprintf(line, sizeof(line), "close %lld", fd);
-	return virgo_fs_call(node, &req);
+	return virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req);
 }
 
 /* read or write: one exchange of at most VIRGO_FS_IO_MAX bytes. */
@@ -119,7 +105,7 @@ static long virgo_fs_rw(s64 fd, void __user *ubuf, u64 count, s64 pos, bool writ
 	void *buf;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!virgo_fs_permitted())
 		return -EPERM;
 	ret = virgo_fs_node(fd, &node);
 	if (ret)
@@ -141,7 +127,7 @@ static long virgo_fs_rw(s64 fd, void __user *ubuf, u64 count, s64 pos, bool writ
 		req.rdata_max = count;
 	}
 	if (!ret)
-		ret = virgo_fs_call(node, &req);
+		ret = virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req);
 	if (!ret && write && (strncmp(reply, "OK ", 3) ||
 			      virgo_parse_u64(reply + 3, count, &n)))
 		ret = -EPROTO;

@@ -10,6 +10,8 @@
  * a dead node costs callers nothing but the errno.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/jiffies.h>
 #include <linux/net.h>
 #include <linux/slab.h>
@@ -333,6 +335,71 @@ int virgo_call(u32 node_id, u16 port, const char *request,
 	return virgo_call_request(node_id, port, &req);
 }
 EXPORT_SYMBOL_GPL(virgo_call);
+
+/**
+ * virgo_caller_permitted() - may the calling task use the cluster?
+ * @gid: a component's caller_gid (configfs)
+ *
+ * The node's key speaks for the caller, so not every local user may:
+ * CAP_SYS_ADMIN, or membership of @gid.
+ */
+bool virgo_caller_permitted(u32 gid)
+{
+	return capable(CAP_SYS_ADMIN) ||
+	       in_group_p(make_kgid(&init_user_ns, gid));
+}
+EXPORT_SYMBOL_GPL(virgo_caller_permitted);
+
+/* "OK", "OK ...", "DATA ...": 0; "ERROR <errno> ...": its errno; else -EPROTO. */
+static int virgo_reply_status(const char *reply)
+{
+	if (!strcmp(reply, "OK") || !strncmp(reply, "OK ", 3) ||
+	    !strncmp(reply, "DATA ", 5))
+		return 0;
+	return virgo_reply_error(reply) ?: -EPROTO;
+}
+
+/**
+ * virgo_call_status() - virgo_call_request() for a system call on a node
+ * @node_id: the node
+ * @port: the service's port
+ * @req: as for virgo_call_request()
+ *
+ * For state that lives on one node (an allocation, an open file): when
+ * that node cannot be reached, whatever the socket said, the caller gets
+ * -EHOSTDOWN, and nothing is served in its place.
+ *
+ * Return: 0 for an "OK" or "DATA" reply; the errno of an "ERROR" reply;
+ * -EPROTO for any other reply or one too long for @req; -EHOSTDOWN for a
+ * node in the table that cannot be reached; -EHOSTUNREACH for one that is
+ * not in the table; -EINTR when a signal stopped the call; -EINVAL for a
+ * bad @req.
+ */
+int virgo_call_status(u32 node_id, u16 port, struct virgo_request *req)
+{
+	struct virgo_node *node;
+	int ret = virgo_call_request(node_id, port, req);
+
+	switch (ret) {
+	case 0:
+		return virgo_reply_status(req->reply);
+	case -ERESTARTSYS:
+		return -EINTR;
+	case -ECONNREFUSED: case -ECONNRESET: case -ECONNABORTED:
+	case -ETIMEDOUT: case -EHOSTUNREACH: case -ENETUNREACH:
+	case -ENOTCONN: case -EPIPE:
+		node = virgo_node_get(node_id);
+		if (!node)
+			return -EHOSTUNREACH;
+		virgo_node_put(node);
+		return -EHOSTDOWN;
+	case -EMSGSIZE: case -EIO:
+		return -EPROTO;		/* a reply this node cannot take */
+	default:
+		return ret;
+	}
+}
+EXPORT_SYMBOL_GPL(virgo_call_status);
 
 /**
  * virgo_node_unreachable() - a caller could not reach node @node_id

@@ -234,6 +234,7 @@ bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
 int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
+int virgo_conn_read_part(struct virgo_conn *conn, void *buf, size_t len);
 int virgo_conn_skip_data(struct virgo_conn *conn, size_t len);
 bool virgo_conn_stopping(struct virgo_conn *conn);
 __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
@@ -275,6 +276,8 @@ struct virgo_request {
 int virgo_call(u32 node_id, u16 port, const char *request,
 	       char *reply, size_t reply_len);
 int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req);
+int virgo_call_status(u32 node_id, u16 port, struct virgo_request *req);
+bool virgo_caller_permitted(u32 gid);
 void virgo_node_unreachable(u32 node_id);
 
 /* ------------------------------------------------------------ balancer */
@@ -314,6 +317,28 @@ void virgo_config_exit(void);
 int virgo_config_register_group(struct config_group *group);
 int virgo_config_parse(const char *page, u64 min, u64 max, u64 *val);
 void virgo_config_unregister_group(struct config_group *group);
+
+/*
+ * A configfs attribute <prefix><name> for the u32 @var: it shows the value
+ * and stores what virgo_config_parse() accepts, @min to @max.
+ */
+#define VIRGO_CONFIG_U32_ATTR(prefix, name, var, min, max)			\
+static ssize_t prefix##name##_show(struct config_item *item, char *page)	\
+{										\
+	return sprintf(page, "%u\n", READ_ONCE(var));				\
+}										\
+static ssize_t prefix##name##_store(struct config_item *item,			\
+				    const char *page, size_t len)		\
+{										\
+	u64 v;									\
+	int ret = virgo_config_parse(page, min, max, &v);			\
+										\
+	if (ret)								\
+		return ret;							\
+	WRITE_ONCE(var, v);							\
+	return len;								\
+}										\
+CONFIGFS_ATTR(prefix, name)
 
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
 const char *virgo_errno_name(int err);

@@ -85,6 +85,24 @@ int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len)
 EXPORT_SYMBOL_GPL(virgo_conn_read_data);
 
 /**
+ * virgo_conn_read_part() - the next @len bytes of a payload
+ * @conn: the connection
+ * @buf: where to put them
+ * @len: how many; the caller bounds it
+ *
+ * For a service that takes a long payload in parts: it reads them with
+ * this, then the line end with virgo_conn_read_data(@conn, NULL, 0), or
+ * drops the rest with virgo_conn_skip_data().
+ *
+ * Return: 0, or an error after which the stream cannot be trusted.
+ */
+int virgo_conn_read_part(struct virgo_conn *conn, void *buf, size_t len)
+{
+	return virgo_sock_read_exact(&conn->vs, buf, len) ? -EPROTO : 0;
+}
+EXPORT_SYMBOL_GPL(virgo_conn_read_part);
+
+/**
  * virgo_conn_skip_data() - read and drop a payload the service refuses
  * @conn: the connection
  * @len: how many bytes the request line announced; the service bounds it

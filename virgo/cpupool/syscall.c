@@ -8,8 +8,6 @@
  * lists every errno.
  */
 
-#include <linux/capability.h>
-#include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -88,8 +86,7 @@ SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 	int ret;
 
 	/* The node's key speaks for the caller: not every local user may. */
-	if (!capable(CAP_SYS_ADMIN) &&
-	    !in_group_p(make_kgid(&init_user_ns, READ_ONCE(virgo_cpupool.caller_gid))))
+	if (!virgo_caller_permitted(READ_ONCE(virgo_cpupool.caller_gid)))
 		return -EPERM;
 	if (usize < VIRGO_CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;

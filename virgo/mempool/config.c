@@ -54,21 +54,10 @@ static ssize_t virgo_mempool_peer_max_store(struct config_item *item,
 	return VIRGO_MEMPOOL_STORE(virgo_peer_max, 0, VIRGO_POOL_MAX_LIMIT, page, len);
 }
 
-#define VIRGO_MEMPOOL_U32_ATTR(name, var, min, max)				\
-static ssize_t virgo_mempool_##name##_show(struct config_item *item,		\
-					   char *page)				\
-{										\
-	return sprintf(page, "%u\n", READ_ONCE(var));				\
-}										\
-static ssize_t virgo_mempool_##name##_store(struct config_item *item,		\
-					    const char *page, size_t len)	\
-{										\
-	return VIRGO_MEMPOOL_STORE(var, min, max, page, len);			\
-}										\
-CONFIGFS_ATTR(virgo_mempool_, name)
-
-VIRGO_MEMPOOL_U32_ATTR(chunk_size, virgo_chunk_size, VIRGO_CHUNK_MIN, VIRGO_CHUNK_MAX);
-VIRGO_MEMPOOL_U32_ATTR(caller_gid, virgo_mempool_caller_gid, 0, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_mempool_, chunk_size, virgo_chunk_size,
+		      VIRGO_CHUNK_MIN, VIRGO_CHUNK_MAX);
+VIRGO_CONFIG_U32_ATTR(virgo_mempool_, caller_gid, virgo_mempool_caller_gid,
+		      0, U32_MAX - 1);
 
 static ssize_t virgo_mempool_used_show(struct config_item *item, char *page)
 {

@@ -14,64 +14,12 @@
  * the node's cluster key speaks for every caller.
  */
 
-#include <linux/capability.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
-#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include "mempool.h"
-
-/* May the caller use the cluster's memory? */
-static bool virgo_mempool_permitted(void)
-{
-	return capable(CAP_SYS_ADMIN) ||
-	       in_group_p(make_kgid(&init_user_ns, READ_ONCE(virgo_mempool_caller_gid)));
-}
-
-/* "OK ...", "DATA ...": 0; "ERROR <errno> ...": its errno; else -EPROTO. */
-static int virgo_mempool_status(const char *reply)
-{
-	if (!strcmp(reply, "OK") || !strncmp(reply, "OK ", 3) ||
-	    !strncmp(reply, "DATA ", 5))
-		return 0;
-	return virgo_reply_error(reply) ?: -EPROTO;
-}
-
-static bool virgo_mempool_node_known(u32 id)
-{
-	struct virgo_node *node = virgo_node_get(id);
-
-	if (node)
-		virgo_node_put(node);
-	return node;
-}
-
-/*
- * One exchange with the mempool service of @node. A node that cannot be
- * reached is -EHOSTDOWN, whatever the socket said: the caller's data there
- * is out of reach, and nothing else is served in its place.
- */
-static int virgo_mempool_call(u32 node, struct virgo_request *req)
-{
-	int ret = virgo_call_request(node, VIRGO_PORT_MEMPOOL, req);
-
-	switch (ret) {
-	case 0:
-		return virgo_mempool_status(req->reply);
-	case -ERESTARTSYS:
-		return -EINTR;
-	case -ECONNREFUSED: case -ECONNRESET: case -ECONNABORTED:
-	case -ETIMEDOUT: case -EHOSTUNREACH: case -ENETUNREACH:
-	case -ENOTCONN: case -EPIPE:
-		return virgo_mempool_node_known(node) ? -EHOSTDOWN : -EHOSTUNREACH;
-	case -EMSGSIZE: case -EIO:
-		return -EPROTO;		/* a reply this node cannot take */
-	default:
-		return ret;
-	}
-}
 
 static int virgo_mempool_node(u64 vuid, u32 *node)
 {
@@ -101,7 +49,7 @@ static int virgo_mempool_alloc(u64 size, bool map, u64 *vuid)
 		node = virgo_balancer_pick();
 		if (node < 0)
 			return node;
-		ret = virgo_mempool_call(node, &req);
+		ret = virgo_call_status(node, VIRGO_PORT_MEMPOOL, &req);
 		if (ret && !req.sent)
 			virgo_node_unreachable(node);
 	} while (ret && !req.sent && --tries);
@@ -132,7 +80,7 @@ static int virgo_mempool_io(u64 vuid, u64 off, void *buf, u64 len, bool write)
 		req.rdata = buf;
 		req.rdata_max = len;
 	}
-	ret = virgo_mempool_call(node, &req);
+	ret = virgo_call_status(node, VIRGO_PORT_MEMPOOL, &req);
 	if (!ret && !write && req.rdata_len != len)
 		ret = -EPROTO;
 	return ret;
@@ -151,7 +99,7 @@ static int virgo_mempool_free_one(u64 vuid)
 	if (ret)
 		return ret;
 	snprintf(line, sizeof(line), "free %llu", vuid);
-	return virgo_mempool_call(node, &req);
+	return virgo_call_status(node, VIRGO_PORT_MEMPOOL, &req);
 }
 
 /* A striped allocation's map head, checked. */
@@ -255,7 +203,7 @@ SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 	u64 vuid, chunk_size = READ_ONCE(virgo_chunk_size);
 	int ret;
 
-	if (!virgo_mempool_permitted())
+	if (!virgo_caller_permitted(READ_ONCE(virgo_mempool_caller_gid)))
 		return -EPERM;
 	if (!size)
 		return -EINVAL;
@@ -292,7 +240,7 @@ static long virgo_mempool_rw(u64 vuid, void __user *ubuf, u64 len, u64 off,
 	void *buf;
 	int ret;
 
-	if (!virgo_mempool_permitted())
+	if (!virgo_caller_permitted(READ_ONCE(virgo_mempool_caller_gid)))
 		return -EPERM;
 	if (len > VIRGO_MALLOC_MAX)
 		return -E2BIG;
@@ -357,7 +305,7 @@ SYSCALL_DEFINE4(virgo_get, u64, vuid, void __user *, ubuf, u64, len, u64, off)
 
 SYSCALL_DEFINE1(virgo_free, u64, vuid)
 {
-	if (!virgo_mempool_permitted())
+	if (!virgo_caller_permitted(READ_ONCE(virgo_mempool_caller_gid)))
 		return -EPERM;
 	return virgo_mempool_release(vuid);
 }
