@@ -1,7 +1,7 @@
 #!/bin/sh
-# Cloud file system (work in progress): node 2's service on port 50000, by
-# the original VIRGO's telnet forms and the binary-safe ones. Every node
-# exports /srv/virgo (see build-initramfs for its fixtures).
+# Cloud file system: node 2's service on port 50000, by the original
+# VIRGO's telnet forms and the binary-safe ones, the system calls and the
+# CLI. Every node exports /srv/virgo (see build-initramfs for its fixtures).
 . virgo-test.sh
 
 net=${VIRGO_NODE_ADDR%.*}
@@ -71,6 +71,12 @@ check_eq "files are opened as nobody: a root-only file is refused" "ERROR EACCES
 check_eq "and new files can be made where nobody may write" "OK" \
 	"$(printf 'open 65 420 12\nsub/../x.txt\n' | fs | cut -c1-2)"
 
+mkfifo /srv/virgo/fifo
+check_eq "a FIFO is not served, and does not hold the service" "ERROR EISDIR" \
+	"$(printf 'open 0 0 4\nfifo\n' | nc -w 3 127.0.0.1 50000 | cut -d' ' -f1-2)"
+check "nor opened for writing without a reader" sh -c \
+	"printf 'open 1 0 4\nfifo\nopen 0 0 8\nseed.txt\n' | nc -w 3 127.0.0.1 50000 | tail -n 1 | grep -q '^OK '"
+
 # ------------------------------------------------------------ limits
 echo "# max_fds 4 on node 1 itself, through loopback"
 echo 4 > /sys/kernel/config/virgo/cloudfs/max_fds
@@ -88,10 +94,22 @@ awk 'BEGIN { for (i = 0; i < 10000; i++) {
 n=$(nc -w 10 127.0.0.1 50000 < /tmp/bad.lines | grep -c '^ERROR ')
 check_eq "10,000 malformed lines, 10,000 errors" 10000 "$n"
 check "the service answers on" sh -c "printf 'virgo_cloud_open(seed.txt)\n' | nc -w 3 127.0.0.1 50000 | grep -q '^OK '"
+out=$({ printf 'write 12345 0 5\nhello\nclose 12345\n'; } | nc -w 3 127.0.0.1 50000 | tr '\n' '|')
+check_eq "a write to a bad descriptor: its payload is skipped, not run" \
+	"ERROR EBADF no such descriptor|ERROR EBADF no such descriptor|" "$out"
+check "a payload longer than announced closes the connection" sh -c \
+	"printf 'write 1 0 5\n0123456789\nclose 1\n' | nc -w 3 127.0.0.1 50000 | grep -q 'ERROR EPROTO'"
+cfs=/sys/kernel/config/virgo/cloudfs
+for bad in "uid 0" "gid 0" "max_fds 0" "max_fds 4097" "grace_ms 3600001" \
+	   "caller_gid 4294967295" "export relative/path" "uid x"; do
+	check "configfs cloudfs/${bad% *} refuses '${bad#* }'" sh -c \
+		"! echo '${bad#* }' > $cfs/${bad% *} 2>/dev/null"
+done
+check_eq "and keeps its values" "65534 64 /srv/virgo" \
+	"$(cat $cfs/uid) $(cat $cfs/max_fds) $(cat $cfs/export)"
 
 # ------------------------------------------------------------ a client dies
 # Node 3 opens a file here (a program it runs for us), then is killed.
-cfs=/sys/kernel/config/virgo/cloudfs
 echo 2000 > $cfs/grace_ms
 out=$(virgo clone --node 3 --exec fs-open "$VIRGO_NODE_ADDR" seed.txt)
 check "node 3 opens a file on node 1" sh -c "echo '$out' | grep -q '^OK '"

@@ -552,6 +552,79 @@ TEST_F(fs, bad_arguments)
 	EXPECT_ERRNO(ENOENT, vopen((long)"", O_RDONLY, 0));
 }
 
+/* A write that fails part way returns what it wrote, as pwrite does. */
+TEST_F(fs, a_write_cut_short_counts_what_was_written)
+{
+	static char buf[256 << 10];
+	long long pos = 0x7fffffffffffffffLL - (200 << 10);
+	long n;
+
+	memset(buf, 'v', sizeof(buf));
+	/* The end passes the largest offset: only the start fits. */
+	n = vfs(__NR_virgo_write, self->fd, buf, sizeof(buf), pos);
+	EXPECT_LT(0, n) TH_LOG("errno %d", errno);
+	EXPECT_GT((long)sizeof(buf), n);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(n, vfs(__NR_virgo_read, self->fd, buf, n, pos));
+	EXPECT_EQ('v', buf[n - 1]);
+	EXPECT_ERRNO(EINVAL, vfs(__NR_virgo_write, self->fd, buf, 16,
+				 0x7fffffffffffffffLL - 8));
+	/* The connection went on: the next call is answered. */
+	EXPECT_EQ(4, vfs(__NR_virgo_write, self->fd, "next", 4, 0));
+}
+
+static int fs_caller_gid(const char *gid)
+{
+	FILE *f = fopen("/sys/kernel/config/virgo/cloudfs/caller_gid", "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(gid, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Exit status 0 if @fd's calls give @want (0: they work) to nobody. */
+static int fs_as_nobody(long fd, int want)
+{
+	char buf[4];
+	int ok;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 2;
+	if (want)
+		ok = vopen((long)"kselftest.bin", O_RDONLY, 0) == -1 && errno == want &&
+		     vfs(__NR_virgo_read, fd, buf, 1, 0) == -1 && errno == want &&
+		     vfs(__NR_virgo_write, fd, buf, 1, 0) == -1 && errno == want &&
+		     vfs(__NR_virgo_close, fd, NULL, 0, 0) == -1 && errno == want;
+	else
+		ok = vfs(__NR_virgo_read, fd, buf, 1, 0) == 1;
+	return ok ? 0 : 1;
+}
+
+TEST_F(fs, unprivileged_callers_are_refused_unless_in_caller_gid)
+{
+	int want[2] = { EPERM, 0 }, i, status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	ASSERT_EQ(1, vfs(__NR_virgo_write, self->fd, "x", 1, 0));
+	for (i = 0; i < 2; i++) {
+		/* First not in caller_gid (0), then in it (65534). */
+		ASSERT_EQ(0, fs_caller_gid(i ? "65534" : "0"));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(fs_as_nobody(self->fd, want[i]));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("caller_gid %s", i ? "65534" : "0");
+	}
+	ASSERT_EQ(0, fs_caller_gid("0"));
+	EXPECT_EQ(1, vfs(__NR_virgo_read, self->fd, (char [1]){}, 1, 0));
+}
+
 TEST_F(fs, paths_stay_in_the_export)
 {
 	EXPECT_ERRNO(EXDEV, vopen((long)"../etc/passwd", O_RDONLY, 0));
