@@ -186,21 +186,29 @@ static void echo_conn(int fd)
 	close(fd);
 }
 
-static int cmd_tcp_server(int argc, char **argv)
+/* A socket listening on every address's @port, or death. */
+static int listen_on(const char *port, int backlog)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd, c, one = 1;
+	int fd, one = 1;
 
-	if (argc != 1)
-		die("usage: tcp-server PORT");
-	sin.sin_port = htons(parse_num("port", argv[0], 1, 65535));
-
+	sin.sin_port = htons(parse_num("port", port, 1, 65535));
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 16))
-		die("port %s: %s", argv[0], strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, backlog))
+		die("port %s: %s", port, strerror(errno));
+	return fd;
+}
+
+static int cmd_tcp_server(int argc, char **argv)
+{
+	int fd, c;
+
+	if (argc != 1)
+		die("usage: tcp-server PORT");
+	fd = listen_on(argv[0], 16);
 
 	/* A child per connection, reaped by the kernel. */
 	signal(SIGCHLD, SIG_IGN);
@@ -889,18 +897,11 @@ static void stream_conn(int fd)
 
 static int cmd_stream_server(int argc, char **argv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd, c, one = 1;
+	int fd, c;
 
 	if (argc != 1)
 		die("usage: stream-server PORT");
-	sin.sin_port = htons(parse_num("port", argv[0], 1, 65535));
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 4))
-		die("port %s: %s", argv[0], strerror(errno));
+	fd = listen_on(argv[0], 4);
 	for (;;) {
 		c = accept(fd, NULL, NULL);
 		if (c < 0)

@@ -100,13 +100,25 @@ check_eq "a write to a bad descriptor: its payload is skipped, not run" \
 check "a payload longer than announced closes the connection" sh -c \
 	"printf 'write 1 0 5\n0123456789\nclose 1\n' | nc -w 3 127.0.0.1 50000 | grep -q 'ERROR EPROTO'"
 cfs=/sys/kernel/config/virgo/cloudfs
-for bad in "uid 0" "gid 0" "max_fds 0" "max_fds 4097" "grace_ms 3600001" \
+for bad in "uid 0" "gid 0" "max_fds 0" "max_fds 4097" "grace_ms 3600001" "idle_ms -1" \
 	   "caller_gid 4294967295" "export relative/path" "uid x"; do
 	check "configfs cloudfs/${bad% *} refuses '${bad#* }'" sh -c \
 		"! echo '${bad#* }' > $cfs/${bad% *} 2>/dev/null"
 done
 check_eq "and keeps its values" "65534 64 /srv/virgo" \
 	"$(cat $cfs/uid) $(cat $cfs/max_fds) $(cat $cfs/export)"
+
+# ------------------------------------------------------------ leases
+echo 1500 > $cfs/idle_ms
+fd=$(printf 'virgo_cloud_open(seed.txt)\n' | nc -w 3 127.0.0.2 50000)
+fd=${fd#OK }
+check_eq "a descriptor in use is kept" "DATA 3 $fd" \
+	"$(printf 'read %s 0 3\n' "$fd" | nc -w 3 127.0.0.3 50000 | head -n 1)"
+idle() { ! grep -q '^127.0.0.1 ' $cfs/open; }	# a read would renew it
+check "loopback's descriptors unused for idle_ms are closed" wait_until 10 idle
+check "so is that one" sh -c \
+	"printf 'read $fd 0 1\n' | nc -w 3 127.0.0.1 50000 | grep -q '^ERROR EBADF'"
+echo 600000 > $cfs/idle_ms
 
 # ------------------------------------------------------------ a client dies
 # Node 3 opens a file here (a program it runs for us), then is killed.

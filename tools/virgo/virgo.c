@@ -618,9 +618,13 @@ static int cmd_fs(int argc, char **argv)
 		if (fd < 0)
 			return fail(argv[0], fd);
 		while (!ret && (n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
-			long w = virgo_write(fd, buf, n, pos);
+			long w, done;
 
-			ret = w < 0 ? (int)w : w != n ? -EIO : 0;
+			/* A write cut short: the rest, and the error if any. */
+			for (done = 0; !ret && done < n; done += w) {
+				w = virgo_write(fd, buf + done, n - done, pos + done);
+				ret = w < 0 ? (int)w : !w ? -EIO : 0;
+			}
 			pos += n;
 		}
 		if (!ret && ferror(stdin))

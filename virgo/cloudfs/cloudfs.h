@@ -18,6 +18,8 @@
 #define VIRGO_FS_FDS_MAX	4096
 #define VIRGO_FS_ID_DEFAULT	65534	/* nobody: files are opened as */
 #define VIRGO_FS_GRACE_DEFAULT	30000	/* ms a gone peer keeps its files */
+#define VIRGO_FS_IDLE_DEFAULT	600000	/* ms an unused descriptor is kept */
+#define VIRGO_FS_TIMEOUT_MS	10000	/* for a node's reply to a call */
 
 /*
  * A descriptor is a positive 64-bit number: the node that holds the file
@@ -46,6 +48,7 @@ struct virgo_cloudfs_settings {
 	u32 gid;
 	u32 max_fds;
 	u32 grace_ms;
+	u32 idle_ms;
 	u32 caller_gid;
 };
 
@@ -64,5 +67,6 @@ void virgo_fds_start(void);
 size_t virgo_fds_list(char *buf, size_t size);
 
 int virgo_cloudfs_config_init(void);
+void virgo_cloudfs_config_exit(void);
 
 #endif /* _VIRGO_CLOUDFS_H */

@@ -10,8 +10,10 @@
  *	max_fds		rw  open files per peer, 1-4096 (default 64)
  *	grace_ms	rw  how long a peer that left the table, or is down,
  *			    keeps its open files (default 30000)
+ *	idle_ms		rw  a descriptor unused this long is closed; 0: never
+ *			    (default 600000)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
- *			    use virgo_open() and friends here (default 0)
+ *			    use virgo_open() and friends here (default 0: no group)
  *	open		r   "<address> <open files>" for each peer with any
  */
 
@@ -49,6 +51,8 @@ VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, max_fds, virgo_cloudfs.max_fds, 1,
 		      VIRGO_FS_FDS_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, grace_ms, virgo_cloudfs.grace_ms, 0,
 		      3600000);
+VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, idle_ms, virgo_cloudfs.idle_ms, 0,
+		      86400000);
 VIRGO_CONFIG_U32_ATTR(virgo_cloudfs_, caller_gid, virgo_cloudfs.caller_gid, 0,
 		      U32_MAX - 1);
 CONFIGFS_ATTR(virgo_cloudfs_, export);
@@ -66,6 +70,7 @@ static struct configfs_attribute *virgo_cloudfs_attrs[] = {
 	&virgo_cloudfs_attr_gid,
 	&virgo_cloudfs_attr_max_fds,
 	&virgo_cloudfs_attr_grace_ms,
+	&virgo_cloudfs_attr_idle_ms,
 	&virgo_cloudfs_attr_caller_gid,
 	&virgo_cloudfs_attr_open,
 	NULL,
@@ -83,4 +88,9 @@ int virgo_cloudfs_config_init(void)
 	config_group_init_type_name(&virgo_cloudfs_group, "cloudfs",
 				    &virgo_cloudfs_type);
 	return virgo_config_register_group(&virgo_cloudfs_group);
+}
+
+void virgo_cloudfs_config_exit(void)
+{
+	virgo_config_unregister_group(&virgo_cloudfs_group);
 }

@@ -26,6 +26,7 @@ struct virgo_cloudfs_settings virgo_cloudfs = {
 	.gid = VIRGO_FS_ID_DEFAULT,
 	.max_fds = VIRGO_FS_FDS_DEFAULT,
 	.grace_ms = VIRGO_FS_GRACE_DEFAULT,
+	.idle_ms = VIRGO_FS_IDLE_DEFAULT,
 };
 
 /* The open flags a peer may ask for; the wire carries Linux's values. */
@@ -99,6 +100,10 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 		.mode = flags & O_CREAT ? mode & 0777 : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
+	struct open_how look = {
+		.flags = O_PATH | O_NOFOLLOW,
+		.resolve = how.resolve,
+	};
 	const struct cred *cred, *old;
 	struct path root;
 	struct file *f;
@@ -109,10 +114,11 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 	/* The lookup would take "/" as the export; say what it is instead. */
 	if (*path == '/')
 		return ERR_PTR(-EXDEV);
+	/* No symlink on the way to the export: it cannot be moved by one. */
 	mutex_lock(&virgo_cloudfs.lock);
 	ret = virgo_cloudfs.export[0] ?
-	      kern_path(virgo_cloudfs.export, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root) :
-	      -ENOENT;
+	      kern_path(virgo_cloudfs.export, LOOKUP_DIRECTORY | LOOKUP_NO_SYMLINKS,
+			&root) : -ENOENT;
 	mutex_unlock(&virgo_cloudfs.lock);
 	if (ret)
 		return ERR_PTR(ret);
@@ -122,7 +128,18 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 		return ERR_CAST(cred);
 	}
 	old = override_creds(cred);
-	f = file_open_root_how(&root, path, &how);
+	/*
+	 * Look before opening, so that a device's open, with its side
+	 * effects, never runs; check again after, for a file swapped since.
+	 */
+	f = file_open_root_how(&root, path, &look);
+	if (!IS_ERR(f)) {
+		ret = S_ISREG(file_inode(f)->i_mode) ? 0 : -EISDIR;
+		fput(f);
+	} else {
+		ret = PTR_ERR(f) == -ENOENT && flags & O_CREAT ? 0 : PTR_ERR(f);
+	}
+	f = ret ? ERR_PTR(ret) : file_open_root_how(&root, path, &how);
 	revert_creds(old);
 	put_cred(cred);
 	path_put(&root);
@@ -133,32 +150,46 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 	return f;
 }
 
+/*
+ * Reads and writes run as the identity the file was opened with, like a
+ * process's: no capability of the service's worker (CAP_FSETID,
+ * CAP_SYS_RESOURCE) applies to them.
+ */
+
 /* pread(): fewer bytes at the end of the file, 0 past it. */
 ssize_t virgo_fs_read(struct file *f, void *buf, size_t count, loff_t pos)
 {
+	const struct cred *old = override_creds(f->f_cred);
 	ssize_t n, done = 0;
 
 	while (done < count) {
 		n = kernel_read(f, buf + done, count - done, &pos);
-		if (n < 0)
-			return done ?: n;
-		if (!n)
+		if (n <= 0) {
+			if (n < 0 && !done)
+				done = n;
 			break;
+		}
 		done += n;
 	}
+	revert_creds(old);
 	return done;
 }
 
-/* pwrite(): all of it, or the error. */
+/* pwrite(): all of it; what was written before an error; or the error. */
 ssize_t virgo_fs_write(struct file *f, const void *buf, size_t count, loff_t pos)
 {
+	const struct cred *old = override_creds(f->f_cred);
 	ssize_t n, done = 0;
 
 	while (done < count) {
 		n = kernel_write(f, buf + done, count - done, &pos);
-		if (n <= 0)
-			return done ?: (n ?: -EIO);
+		if (n <= 0) {
+			if (!done)
+				done = n ?: -EIO;
+			break;
+		}
 		done += n;
 	}
+	revert_creds(old);
 	return done;
 }

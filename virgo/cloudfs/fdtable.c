@@ -9,7 +9,9 @@
  *
  * A peer that leaves the node table, or that the table has marked down,
  * loses its descriptors once it has been gone for grace_ms: its files are
- * closed. Loopback's are kept: they belong to this node.
+ * closed. Any descriptor unused for idle_ms is closed too, so that those
+ * a peer lost track of (a process that died, a reply that never came)
+ * do not hold its share for ever. All of 127/8 is one peer, loopback.
  */
 
 #include <linux/file.h>
@@ -23,6 +25,7 @@
 struct virgo_fs_open {
 	u64 tag;
 	struct file *file;
+	unsigned long used;	/* jiffies */
 };
 
 struct virgo_fs_peer {
@@ -60,6 +63,8 @@ static struct virgo_fs_peer *virgo_fs_peer(__be32 addr, bool create)
 	struct virgo_fs_peer *p;
 
 	lockdep_assert_held(&virgo_fs_lock);
+	if (ipv4_is_loopback(addr))
+		addr = htonl(INADDR_LOOPBACK);
 	list_for_each_entry(p, &virgo_fs_peers, node)
 		if (p->addr == addr)
 			return p;
@@ -100,6 +105,7 @@ int virgo_fds_install(__be32 peer, struct file *f, s64 *fd)
 		o->tag = get_random_u64() & VIRGO_FD_TAG_MASK;
 	} while (!o->tag);
 	o->file = f;
+	o->used = jiffies;
 
 	mutex_lock(&virgo_fs_lock);
 	p = virgo_fs_peer(peer, true);
@@ -153,8 +159,10 @@ struct file *virgo_fds_get(__be32 peer, s64 fd)
 
 	mutex_lock(&virgo_fs_lock);
 	o = virgo_fds_find(peer, fd, &slot);
-	if (o)
+	if (o) {
 		f = get_file(o->file);
+		o->used = jiffies;
+	}
 	mutex_unlock(&virgo_fs_lock);
 	return f;
 }
@@ -212,39 +220,56 @@ static bool virgo_fs_peer_here(__be32 addr)
 	return here;
 }
 
-/* Close every descriptor of @p. Called with virgo_fs_lock. */
-static void virgo_fs_close_all(struct virgo_fs_peer *p)
+/*
+ * Close @p's descriptors: all of them when @all, else those unused for
+ * @idle jiffies (0: none). Called with virgo_fs_lock.
+ */
+static unsigned int virgo_fs_close_idle(struct virgo_fs_peer *p, bool all,
+					unsigned long idle)
 {
 	struct virgo_fs_open *o;
 	unsigned long slot;
+	unsigned int n = 0;
 
+	lockdep_assert_held(&virgo_fs_lock);
 	xa_for_each(&p->fds, slot, o) {
+		if (!all && (!idle || time_before(jiffies, o->used + idle)))
+			continue;
 		xa_erase(&p->fds, slot);
 		fput(o->file);
 		kfree(o);
+		p->nfds--;
+		n++;
 	}
-	pr_info("closed %u files of %pI4, gone for %u ms\n", p->nfds, &p->addr,
-		jiffies_to_msecs(jiffies - p->gone_since));
-	p->nfds = 0;
+	return n;
 }
 
 static void virgo_fs_reclaim(struct work_struct *work)
 {
 	unsigned long grace = msecs_to_jiffies(READ_ONCE(virgo_cloudfs.grace_ms));
-	struct virgo_fs_peer *p;
+	unsigned long idle = msecs_to_jiffies(READ_ONCE(virgo_cloudfs.idle_ms));
+	struct virgo_fs_peer *p, *tmp;
+	unsigned int n;
+	bool gone;
 
 	mutex_lock(&virgo_fs_lock);
-	list_for_each_entry(p, &virgo_fs_peers, node) {
-		if (!p->nfds || ipv4_is_loopback(p->addr))
-			continue;
-		if (virgo_fs_peer_here(p->addr)) {
+	list_for_each_entry_safe(p, tmp, &virgo_fs_peers, node) {
+		gone = !ipv4_is_loopback(p->addr) && !virgo_fs_peer_here(p->addr);
+		if (!gone || !p->nfds)
 			p->gone_since = 0;
-			continue;
-		}
-		if (!p->gone_since)
+		else if (!p->gone_since)
 			p->gone_since = jiffies ?: 1;
-		else if (time_after_eq(jiffies, p->gone_since + grace))
-			virgo_fs_close_all(p);
+		gone = p->gone_since && time_after_eq(jiffies, p->gone_since + grace);
+		n = virgo_fs_close_idle(p, gone, idle);
+		if (n)
+			pr_info("closed %u files of %pI4: %s\n", n, &p->addr,
+				gone ? "gone" : "unused");
+		if (!p->nfds) {
+			/* Nothing to keep: a peer costs nothing while it holds nothing. */
+			list_del(&p->node);
+			xa_destroy(&p->fds);
+			kfree(p);
+		}
 	}
 	mutex_unlock(&virgo_fs_lock);
 	queue_delayed_work(virgo_wq, &virgo_fs_reclaim_work, HZ);

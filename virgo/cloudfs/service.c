@@ -140,7 +140,7 @@ static int virgo_fs_write_cmd(struct virgo_conn *conn, char **w)
 	struct file *f;
 	ssize_t n = 0;
 	void *buf;
-	int ret;
+	int ret = 0;
 
 	if (virgo_parse_u64(w[0], S64_MAX, &fd) || virgo_parse_u64(w[1], S64_MAX, &pos) ||
 	    virgo_parse_u64(w[2], VIRGO_FS_IO_MAX, &len)) {
@@ -152,8 +152,8 @@ static int virgo_fs_write_cmd(struct virgo_conn *conn, char **w)
 		return virgo_conn_skip_data(conn, len) ?:
 		       virgo_fs_reply_err(conn, PTR_ERR(f));
 	buf = kvmalloc(min_t(u64, len, VIRGO_FS_PART) ?: 1, GFP_KERNEL);
-	ret = buf ? 0 : -ENOMEM;
-	while (!ret && got < len) {
+	n = buf ? 0 : -ENOMEM;	/* replied once the payload is dropped */
+	while (buf && !ret && got < len) {
 		part = min_t(u64, len - got, VIRGO_FS_PART);
 		ret = virgo_conn_read_part(conn, buf, part);
 		if (ret)
@@ -167,12 +167,23 @@ static int virgo_fs_write_cmd(struct virgo_conn *conn, char **w)
 	}
 	kvfree(buf);
 	fput(f);
-	if (!ret)
-		ret = virgo_conn_skip_data(conn, len - got);
+	ret = ret ?: virgo_conn_skip_data(conn, len - got);
 	if (ret)
 		return ret;
 	return done || !len ? virgo_conn_printf(conn, "OK %llu\n", done) :
 			      virgo_fs_reply_err(conn, n);
+}
+
+/* "close <fd>", "virgo_cloud_close(<fd>)" */
+static int virgo_fs_close_cmd(struct virgo_conn *conn, const char *arg)
+{
+	u64 fd;
+	int ret;
+
+	if (virgo_parse_u64(arg, S64_MAX, &fd))
+		return virgo_fs_reply_err(conn, -EBADF);
+	ret = virgo_fds_close(conn->peer, fd);
+	return ret ? virgo_fs_reply_err(conn, ret) : virgo_conn_printf(conn, "OK\n");
 }
 
 /* "virgo_cloud_<op>(<args>)": @args set to the text between the parens. */
@@ -195,12 +206,8 @@ static int virgo_fs_seed_line(struct virgo_conn *conn, char *line)
 
 	if (virgo_fs_seed(line, "virgo_cloud_open", &args))
 		return virgo_fs_do_open(conn, args, O_RDWR, 0);
-	if (virgo_fs_seed(line, "virgo_cloud_close", &args)) {
-		if (virgo_parse_u64(args, S64_MAX, &fd))
-			return virgo_fs_reply_err(conn, -EBADF);
-		i = virgo_fds_close(conn->peer, fd);
-		return i ? virgo_fs_reply_err(conn, i) : virgo_conn_printf(conn, "OK\n");
-	}
+	if (virgo_fs_seed(line, "virgo_cloud_close", &args))
+		return virgo_fs_close_cmd(conn, args);
 	/* read and write: 4 arguments; a write's text may hold commas. */
 	if (!virgo_fs_seed(line, "virgo_cloud_read", &args) &&
 	    !virgo_fs_seed(line, "virgo_cloud_write", &args))
@@ -228,7 +235,8 @@ static int virgo_fs_line(struct virgo_conn *conn, char *line, size_t len)
 {
 	u64 fd, pos, count;
 	char *w[5];
-	int n, ret;
+	bool known;
+	int n;
 
 	if (!strncmp(line, "virgo_cloud_", 12))
 		return virgo_fs_seed_line(conn, line);
@@ -245,17 +253,13 @@ static int virgo_fs_line(struct virgo_conn *conn, char *line, size_t len)
 			return virgo_fs_reply_err(conn, -EINVAL);
 		return virgo_fs_read_cmd(conn, fd, pos, count);
 	}
-	if (n == 2 && !strcmp(w[0], "close")) {
-		if (virgo_parse_u64(w[1], S64_MAX, &fd))
-			return virgo_fs_reply_err(conn, -EBADF);
-		ret = virgo_fds_close(conn->peer, fd);
-		return ret ? virgo_fs_reply_err(conn, ret) : virgo_conn_printf(conn, "OK\n");
-	}
+	if (n == 2 && !strcmp(w[0], "close"))
+		return virgo_fs_close_cmd(conn, w[1]);
 	if (n > 0 && (!strcmp(w[0], "read") || !strcmp(w[0], "close")))
 		return virgo_fs_reply_err(conn, -EINVAL);
 	/* open, write and unknown commands may announce a payload: close. */
-	virgo_conn_error(conn, -EINVAL, n > 0 && (!strcmp(w[0], "open") ||
-			 !strcmp(w[0], "write")) ? "malformed request" : "unknown command");
+	known = n > 0 && (!strcmp(w[0], "open") || !strcmp(w[0], "write"));
+	virgo_conn_error(conn, -EINVAL, known ? "malformed request" : "unknown command");
 	return -EPROTO;
 }
 
@@ -276,11 +280,15 @@ static int __init virgo_cloudfs_init(void)
 	if (!virgo_wq)
 		return -ENODEV;		/* the core did not start */
 	ret = virgo_cloudfs_config_init();
-	if (!ret)
-		ret = virgo_service_register(&virgo_fs_service);
-	if (!ret)
-		virgo_fds_start();
-	return ret;
+	if (ret)
+		return ret;
+	ret = virgo_service_register(&virgo_fs_service);
+	if (ret) {
+		virgo_cloudfs_config_exit();
+		return ret;
+	}
+	virgo_fds_start();
+	return 0;
 }
 
 /* After the core's late_initcall: virgo/Makefile links core/ first. */

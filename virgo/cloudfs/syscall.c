@@ -25,6 +25,13 @@ static bool virgo_fs_permitted(void)
 	return virgo_caller_permitted(READ_ONCE(virgo_cloudfs.caller_gid));
 }
 
+/* One exchange with @node's service; a file system may take its time. */
+static int virgo_fs_call(u32 node, struct virgo_request *req)
+{
+	req->timeout_ms = VIRGO_FS_TIMEOUT_MS;
+	return virgo_call_status(node, VIRGO_PORT_CLOUDFS, req);
+}
+
 /* The node a descriptor names, or -EBADF. */
 static int virgo_fs_node(s64 fd, u32 *node)
 {
@@ -43,7 +50,8 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	struct virgo_request req = {
 		.line = line, .reply = reply, .reply_len = sizeof(reply),
 	};
-	int oflags, ret;
+	int oflags, target, tries = 3, ret;
+	struct virgo_fd v;
 	char *path;
 	u64 fd;
 
@@ -54,23 +62,33 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 		return ret;
 	if (mode & ~0777 || node > VIRGO_MAX_NODES)
 		return -EINVAL;
-	if (!node) {
-		ret = virgo_balancer_pick();
-		if (ret < 0)
-			return ret;
-		node = ret;
-	}
 	path = strndup_user(upath, VIRGO_FS_PATH_MAX);
 	if (IS_ERR(path))
 		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+	if (!*path) {
+		kfree(path);
+		return -ENOENT;
+	}
 	snprintf(line, sizeof(line), "open %d %u %zu", oflags, mode, strlen(path));
 	req.data = path;
 	req.data_len = strlen(path);
-	ret = *path ? virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req) : -ENOENT;
+	/*
+	 * The node named, or the balancer's pick: a pick that never saw the
+	 * request is marked unreachable and another is picked, 3 tries.
+	 */
+	do {
+		target = node ?: virgo_balancer_pick();
+		ret = target < 0 ? target : virgo_fs_call(target, &req);
+		if (ret && !req.sent && !node && target > 0)
+			virgo_node_unreachable(target);
+	} while (ret && target > 0 && !req.sent && !node && --tries);
 	kfree(path);
 	if (ret)
 		return ret;
-	if (strncmp(reply, "OK ", 3) || virgo_parse_u64(reply + 3, S64_MAX, &fd))
+	node = target;
+	/* A descriptor that names another node would send its calls astray. */
+	if (strncmp(reply, "OK ", 3) || virgo_parse_u64(reply + 3, S64_MAX, &fd) ||
+	    virgo_fd_decode(fd, &v) || v.node != node)
 		return -EPROTO;
 	return fd;
 }
@@ -90,7 +108,7 @@ SYSCALL_DEFINE1(virgo_close, s64, fd)
 	if (ret)
 		return ret;
 	snprintf(line, sizeof(line), "close %lld", fd);
-	return virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req);
+	return virgo_fs_call(node, &req);
 }
 
 /* read or write: one exchange of at most VIRGO_FS_IO_MAX bytes. */
@@ -127,7 +145,7 @@ static long virgo_fs_rw(s64 fd, void __user *ubuf, u64 count, s64 pos, bool writ
 		req.rdata_max = count;
 	}
 	if (!ret)
-		ret = virgo_call_status(node, VIRGO_PORT_CLOUDFS, &req);
+		ret = virgo_fs_call(node, &req);
 	if (!ret && write && (strncmp(reply, "OK ", 3) ||
 			      virgo_parse_u64(reply + 3, count, &n)))
 		ret = -EPROTO;

@@ -338,7 +338,8 @@ EXPORT_SYMBOL_GPL(virgo_call);
 
 /**
  * virgo_caller_permitted() - may the calling task use the cluster?
- * @gid: a component's caller_gid (configfs)
+ * @gid: a component's caller_gid (configfs); 0: none, root's group
+ *	grants nothing without the capability
  *
  * The node's key speaks for the caller, so not every local user may:
  * CAP_SYS_ADMIN, or membership of @gid.
@@ -346,7 +347,7 @@ EXPORT_SYMBOL_GPL(virgo_call);
 bool virgo_caller_permitted(u32 gid)
 {
 	return capable(CAP_SYS_ADMIN) ||
-	       in_group_p(make_kgid(&init_user_ns, gid));
+	       (gid && in_group_p(make_kgid(&init_user_ns, gid)));
 }
 EXPORT_SYMBOL_GPL(virgo_caller_permitted);
 

@@ -9,7 +9,7 @@
  *	exec_gid	rw  the group, never 0 (default 65534)
  *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may call
- *			    virgo_clone() here (default 0)
+ *			    virgo_clone() here (default 0: no group)
  *	jobs		r   jobs running now
  *	functions	r   the kernel functions this node offers
  */

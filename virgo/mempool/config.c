@@ -11,7 +11,7 @@
  *			    striped, in chunks of this size; 4096 to 1 MiB
  *			    (default 1 MiB)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
- *			    use virgo_malloc() and friends here (default 0)
+ *			    use virgo_malloc() and friends here (default 0: no group)
  *	used		r   bytes held now
  *	items		r   memcached items held now
  */
