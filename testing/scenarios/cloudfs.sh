@@ -80,7 +80,7 @@ check "nor opened for writing without a reader" sh -c \
 # ------------------------------------------------------------ limits
 echo "# max_fds 4 on node 1 itself, through loopback"
 echo 4 > /sys/kernel/config/virgo/cloudfs/max_fds
-out=$(for i in 1 2 3 4 5; do printf 'virgo_cloud_open(seed.txt)\n'; done | nc -w 3 127.0.0.1 50000 | tail -n 1)
+out=$(for _ in 1 2 3 4 5; do printf 'virgo_cloud_open(seed.txt)\n'; done | nc -w 3 127.0.0.1 50000 | tail -n 1)
 check_eq "the fifth open of one peer" "ERROR EMFILE too many open files for this peer" "$out"
 echo 64 > /sys/kernel/config/virgo/cloudfs/max_fds
 
