@@ -79,6 +79,46 @@ static const struct cred *virgo_fs_cred(void)
 	return cred;
 }
 
+/*
+ * Look before opening, so that the open of a device or FIFO found there
+ * never runs: a file that is missing is created with O_EXCL, so that
+ * nothing put in its place meanwhile is opened instead (then look again).
+ */
+static struct file *virgo_fs_open_regular(const struct path *root,
+					  const char *path, struct open_how *how)
+{
+	struct open_how look = {
+		.flags = O_PATH | O_NOFOLLOW,
+		.resolve = how->resolve,
+	};
+	bool creat = how->flags & O_CREAT, excl = how->flags & O_EXCL;
+	u64 mode = how->mode;
+	umode_t type;
+	struct file *f;
+	int tries = 2;
+
+	do {
+		f = file_open_root_how(root, path, &look);
+		if (IS_ERR(f) && (PTR_ERR(f) != -ENOENT || !creat))
+			return f;
+		if (!IS_ERR(f)) {
+			type = file_inode(f)->i_mode & S_IFMT;
+			fput(f);
+			if (type != S_IFREG)
+				return ERR_PTR(type == S_IFLNK ? -ELOOP : -EISDIR);
+			if (excl)
+				return ERR_PTR(-EEXIST);
+			how->flags &= ~(u64)(O_CREAT | O_EXCL);
+			how->mode = 0;
+		} else {
+			how->flags |= O_CREAT | O_EXCL;
+			how->mode = mode;
+		}
+		f = file_open_root_how(root, path, how);
+	} while (PTR_ERR_OR_ZERO(f) == -EEXIST && !excl && --tries);
+	return f;
+}
+
 /**
  * virgo_fs_open() - open a file beneath the export
  * @path: relative to the export; 1..VIRGO_FS_PATH_MAX - 1 bytes
@@ -99,10 +139,6 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 		.flags = flags | O_LARGEFILE | O_NOFOLLOW | O_NONBLOCK,
 		.mode = flags & O_CREAT ? mode & 0777 : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-	};
-	struct open_how look = {
-		.flags = O_PATH | O_NOFOLLOW,
-		.resolve = how.resolve,
 	};
 	const struct cred *cred, *old;
 	struct path root;
@@ -128,18 +164,7 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 		return ERR_CAST(cred);
 	}
 	old = override_creds(cred);
-	/*
-	 * Look before opening, so that a device's open, with its side
-	 * effects, never runs; check again after, for a file swapped since.
-	 */
-	f = file_open_root_how(&root, path, &look);
-	if (!IS_ERR(f)) {
-		ret = S_ISREG(file_inode(f)->i_mode) ? 0 : -EISDIR;
-		fput(f);
-	} else {
-		ret = PTR_ERR(f) == -ENOENT && flags & O_CREAT ? 0 : PTR_ERR(f);
-	}
-	f = ret ? ERR_PTR(ret) : file_open_root_how(&root, path, &how);
+	f = virgo_fs_open_regular(&root, path, &how);
 	revert_creds(old);
 	put_cred(cred);
 	path_put(&root);

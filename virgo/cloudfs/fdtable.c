@@ -113,8 +113,10 @@ int virgo_fds_install(__be32 peer, struct file *f, s64 *fd)
 	      p->nfds >= READ_ONCE(virgo_cloudfs.max_fds) ? -EMFILE :
 	      xa_alloc(&p->fds, &v.slot, o, XA_LIMIT(0, VIRGO_FD_SLOTS - 1),
 		       GFP_KERNEL);
-	if (!ret)
+	if (!ret) {
 		p->nfds++;
+		p->gone_since = 0;	/* it is talking to us */
+	}
 	mutex_unlock(&virgo_fs_lock);
 	if (ret) {
 		kfree(o);
@@ -162,6 +164,7 @@ struct file *virgo_fds_get(__be32 peer, s64 fd)
 	if (o) {
 		f = get_file(o->file);
 		o->used = jiffies;
+		virgo_fs_peer(peer, false)->gone_since = 0;
 	}
 	mutex_unlock(&virgo_fs_lock);
 	return f;

@@ -50,7 +50,7 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	struct virgo_request req = {
 		.line = line, .reply = reply, .reply_len = sizeof(reply),
 	};
-	int oflags, target, tries = 3, ret;
+	int oflags, target, tries = 3, first = 0, ret;
 	struct virgo_fd v;
 	char *path;
 	u64 fd;
@@ -73,15 +73,22 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	req.data = path;
 	req.data_len = strlen(path);
 	/*
-	 * The node named, or the balancer's pick: a pick that never saw the
-	 * request is marked unreachable and another is picked, 3 tries.
+	 * The node named, or the balancer's pick: a pick that could not be
+	 * reached before it saw the request is marked unreachable and another
+	 * is picked, 3 tries; the first failure is the one reported.
 	 */
 	do {
 		target = node ?: virgo_balancer_pick();
-		ret = target < 0 ? target : virgo_fs_call(target, &req);
-		if (ret && !req.sent && !node && target > 0)
-			virgo_node_unreachable(target);
-	} while (ret && target > 0 && !req.sent && !node && --tries);
+		if (target < 0) {
+			ret = first ?: target;
+			break;
+		}
+		ret = virgo_fs_call(target, &req);
+		if (ret != -EHOSTDOWN || req.sent || node || signal_pending(current))
+			break;
+		virgo_node_unreachable(target);
+		first = ret;
+	} while (--tries);
 	kfree(path);
 	if (ret)
 		return ret;

@@ -111,10 +111,13 @@ EXPORT_SYMBOL_GPL(virgo_conn_read_part);
  */
 int virgo_conn_skip_data(struct virgo_conn *conn, size_t len)
 {
-	void *scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	void *scratch;
 	size_t n;
 	int ret = 0;
 
+	if (!len)
+		return virgo_conn_read_data(conn, NULL, 0);
+	scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!scratch)
 		return -ENOMEM;
 	for (; len && !ret; len -= n) {
