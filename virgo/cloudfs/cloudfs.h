@@ -28,7 +28,7 @@
  */
 #define VIRGO_FD_NODE_SHIFT	57
 #define VIRGO_FD_SLOT_SHIFT	41
-#define VIRGO_FD_SLOTS		(1U << 16)
+#define VIRGO_FD_SLOTS		BIT(16)
 #define VIRGO_FD_TAG_MASK	((1ULL << VIRGO_FD_SLOT_SHIFT) - 1)
 
 struct virgo_fd {
@@ -62,7 +62,6 @@ int virgo_fs_flags(u64 wire, int *flags);
 int virgo_fds_install(__be32 peer, struct file *f, s64 *fd);
 struct file *virgo_fds_get(__be32 peer, s64 fd);
 int virgo_fds_close(__be32 peer, s64 fd);
-unsigned int virgo_fds_count(__be32 peer);
 void virgo_fds_start(void);
 size_t virgo_fds_list(char *buf, size_t size);
 

@@ -51,31 +51,17 @@ int virgo_fs_flags(u64 wire, int *flags)
 static const struct cred *virgo_fs_cred(void)
 {
 	struct cred *cred = prepare_kernel_cred(&init_task);
-	struct group_info *none = groups_alloc(0);
-	kuid_t uid = make_kuid(&init_user_ns, READ_ONCE(virgo_cloudfs.uid));
-	kgid_t gid = make_kgid(&init_user_ns, READ_ONCE(virgo_cloudfs.gid));
+	int ret;
 
-	if (!cred || !none) {
-		if (cred)
-			put_cred(cred);
-		if (none)
-			put_group_info(none);
+	if (!cred)
 		return ERR_PTR(-ENOMEM);
-	}
-	if (!uid_valid(uid) || !gid_valid(gid) || uid_eq(uid, GLOBAL_ROOT_UID)) {
+	ret = virgo_cred_unprivileged(cred,
+			make_kuid(&init_user_ns, READ_ONCE(virgo_cloudfs.uid)),
+			make_kgid(&init_user_ns, READ_ONCE(virgo_cloudfs.gid)));
+	if (ret) {
 		put_cred(cred);
-		put_group_info(none);
-		return ERR_PTR(-EPERM);
+		return ERR_PTR(ret);
 	}
-	cred->uid = cred->euid = cred->suid = cred->fsuid = uid;
-	cred->gid = cred->egid = cred->sgid = cred->fsgid = gid;
-	cred->cap_inheritable = CAP_EMPTY_SET;
-	cred->cap_permitted = CAP_EMPTY_SET;
-	cred->cap_effective = CAP_EMPTY_SET;
-	cred->cap_bset = CAP_EMPTY_SET;
-	cred->cap_ambient = CAP_EMPTY_SET;
-	set_groups(cred, none);		/* no supplementary groups */
-	put_group_info(none);
 	return cred;
 }
 

@@ -128,8 +128,9 @@ int virgo_fds_install(__be32 peer, struct file *f, s64 *fd)
 	return 0;
 }
 
-/* The open file @fd names for @peer, with a reference; or NULL. */
-static struct virgo_fs_open *virgo_fds_find(__be32 peer, s64 fd, u32 *slot)
+/* The open file @fd names for @peer, in @p's slot @slot; or NULL. */
+static struct virgo_fs_open *virgo_fds_find(__be32 peer, s64 fd,
+					    struct virgo_fs_peer **pp, u32 *slot)
 {
 	struct virgo_fs_peer *p;
 	struct virgo_fs_open *o;
@@ -142,6 +143,7 @@ static struct virgo_fs_open *virgo_fds_find(__be32 peer, s64 fd, u32 *slot)
 	o = p ? xa_load(&p->fds, v.slot) : NULL;
 	if (!o || o->tag != v.tag)
 		return NULL;
+	*pp = p;
 	*slot = v.slot;
 	return o;
 }
@@ -157,14 +159,15 @@ struct file *virgo_fds_get(__be32 peer, s64 fd)
 {
 	struct virgo_fs_open *o;
 	struct file *f = ERR_PTR(-EBADF);
+	struct virgo_fs_peer *p;
 	u32 slot;
 
 	mutex_lock(&virgo_fs_lock);
-	o = virgo_fds_find(peer, fd, &slot);
+	o = virgo_fds_find(peer, fd, &p, &slot);
 	if (o) {
 		f = get_file(o->file);
 		o->used = jiffies;
-		virgo_fs_peer(peer, false)->gone_since = 0;
+		p->gone_since = 0;	/* it is talking to us */
 	}
 	mutex_unlock(&virgo_fs_lock);
 	return f;
@@ -178,9 +181,8 @@ int virgo_fds_close(__be32 peer, s64 fd)
 	u32 slot;
 
 	mutex_lock(&virgo_fs_lock);
-	o = virgo_fds_find(peer, fd, &slot);
+	o = virgo_fds_find(peer, fd, &p, &slot);
 	if (o) {
-		p = virgo_fs_peer(peer, false);
 		xa_erase(&p->fds, slot);
 		p->nfds--;
 	}
@@ -190,37 +192,6 @@ int virgo_fds_close(__be32 peer, s64 fd)
 	fput(o->file);
 	kfree(o);
 	return 0;
-}
-
-unsigned int virgo_fds_count(__be32 peer)
-{
-	struct virgo_fs_peer *p;
-	unsigned int n;
-
-	mutex_lock(&virgo_fs_lock);
-	p = virgo_fs_peer(peer, false);
-	n = p ? p->nfds : 0;
-	mutex_unlock(&virgo_fs_lock);
-	return n;
-}
-
-/* Is the node at @addr in the table and not marked down? */
-static bool virgo_fs_peer_here(__be32 addr)
-{
-	struct virgo_node *node;
-	bool here = false;
-	u32 id;
-
-	for (id = 1; id <= VIRGO_MAX_NODES && !here; id++) {
-		node = virgo_node_get(id);
-		if (!node)
-			continue;
-		spin_lock_bh(&node->lock);
-		here = node->addr == addr && node->state != VIRGO_NODE_DOWN;
-		spin_unlock_bh(&node->lock);
-		virgo_node_put(node);
-	}
-	return here;
 }
 
 /*
@@ -257,7 +228,7 @@ static void virgo_fs_reclaim(struct work_struct *work)
 
 	mutex_lock(&virgo_fs_lock);
 	list_for_each_entry_safe(p, tmp, &virgo_fs_peers, node) {
-		gone = !ipv4_is_loopback(p->addr) && !virgo_fs_peer_here(p->addr);
+		gone = !ipv4_is_loopback(p->addr) && !virgo_node_addr_up(p->addr);
 		if (!gone || !p->nfds)
 			p->gone_since = 0;
 		else if (!p->gone_since)

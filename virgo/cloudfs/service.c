@@ -186,31 +186,19 @@ static int virgo_fs_close_cmd(struct virgo_conn *conn, const char *arg)
 	return ret ? virgo_fs_reply_err(conn, ret) : virgo_conn_printf(conn, "OK\n");
 }
 
-/* "virgo_cloud_<op>(<args>)": @args set to the text between the parens. */
-static bool virgo_fs_seed(char *line, const char *op, char **args)
-{
-	size_t n = strlen(op), len = strlen(line);
-
-	if (strncmp(line, op, n) || line[n] != '(' || line[len - 1] != ')')
-		return false;
-	line[len - 1] = '\0';
-	*args = line + n + 1;
-	return true;
-}
-
 static int virgo_fs_seed_line(struct virgo_conn *conn, char *line)
 {
 	u64 fd, size, pos;
 	char *args, *a[4];
 	int i;
 
-	if (virgo_fs_seed(line, "virgo_cloud_open", &args))
+	if (virgo_seed_call(line, "virgo_cloud_open", &args))
 		return virgo_fs_do_open(conn, args, O_RDWR, 0);
-	if (virgo_fs_seed(line, "virgo_cloud_close", &args))
+	if (virgo_seed_call(line, "virgo_cloud_close", &args))
 		return virgo_fs_close_cmd(conn, args);
 	/* read and write: 4 arguments; a write's text may hold commas. */
-	if (!virgo_fs_seed(line, "virgo_cloud_read", &args) &&
-	    !virgo_fs_seed(line, "virgo_cloud_write", &args))
+	if (!virgo_seed_call(line, "virgo_cloud_read", &args) &&
+	    !virgo_seed_call(line, "virgo_cloud_write", &args))
 		return virgo_fs_reply_err(conn, -EINVAL);
 	/* From the right: pos, size; then from the left: fd; the rest, text. */
 	a[0] = args;

@@ -18,6 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -48,6 +49,7 @@ void virgo_linebuf_fill(struct virgo_linebuf *lb, size_t n);
 size_t virgo_linebuf_take_bytes(struct virgo_linebuf *lb, void *dst, size_t n);
 int virgo_parse_u64(const char *s, u64 max, u64 *val);
 int virgo_split_words(char *line, char **words, int max);
+bool virgo_seed_call(char *line, const char *op, char **args);
 
 /* ------------------------------------------------------------ sockets */
 
@@ -160,6 +162,7 @@ void virgo_node_remove(struct virgo_node *node);
 struct virgo_node *virgo_node_get(u32 id);
 void virgo_node_put(struct virgo_node *node);
 bool virgo_node_addr_known(__be32 addr);
+bool virgo_node_addr_up(__be32 addr);
 unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
 void virgo_pool_drain(struct virgo_node *node);
 void virgo_node_failed(struct virgo_node *node);
@@ -278,6 +281,8 @@ int virgo_call(u32 node_id, u16 port, const char *request,
 int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req);
 int virgo_call_status(u32 node_id, u16 port, struct virgo_request *req);
 bool virgo_caller_permitted(u32 gid);
+struct cred;
+int virgo_cred_unprivileged(struct cred *cred, kuid_t uid, kgid_t gid);
 void virgo_node_unreachable(u32 node_id);
 
 /* ------------------------------------------------------------ balancer */

@@ -144,6 +144,27 @@ int virgo_split_words(char *line, char **words, int max)
 	return n;
 }
 
+/**
+ * virgo_seed_call() - match a line in the original VIRGO's call form
+ * @line: the line, "<op>(<args>)"; the closing paren becomes a NUL
+ * @op: the command, "virgo_cloud_open" say
+ * @args: set to the text between the parens, which is not split: the
+ *	service knows how many commas its arguments may hold
+ *
+ * Return: whether @line is a call of @op.
+ */
+bool virgo_seed_call(char *line, const char *op, char **args)
+{
+	size_t n = strlen(op), len = strlen(line);
+
+	if (len <= n || strncmp(line, op, n) || line[n] != '(' || line[len - 1] != ')')
+		return false;
+	line[len - 1] = '\0';
+	*args = line + n + 1;
+	return true;
+}
+EXPORT_SYMBOL_GPL(virgo_seed_call);
+
 static const struct {
 	int err;
 	const char *name;

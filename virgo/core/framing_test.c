@@ -130,6 +130,19 @@ static void virgo_test_split_words(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virgo_split_words(many, w, 3), -E2BIG);
 }
 
+static void virgo_test_seed_call(struct kunit *test)
+{
+	char call[] = "virgo_cloud_write(7,a, b),3,0)", bare[] = "virgo_cloud_open(";
+	char other[] = "virgo_cloud_opened(x)", none[] = "virgo_cloud_open";
+	char *args;
+
+	KUNIT_ASSERT_TRUE(test, virgo_seed_call(call, "virgo_cloud_write", &args));
+	KUNIT_EXPECT_STREQ(test, args, "7,a, b),3,0");
+	KUNIT_EXPECT_FALSE(test, virgo_seed_call(bare, "virgo_cloud_open", &args));
+	KUNIT_EXPECT_FALSE(test, virgo_seed_call(other, "virgo_cloud_open", &args));
+	KUNIT_EXPECT_FALSE(test, virgo_seed_call(none, "virgo_cloud_open", &args));
+}
+
 static void virgo_test_errno_names(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-EACCES), "EACCES");
@@ -151,6 +164,7 @@ static struct kunit_case virgo_framing_cases[] = {
 	KUNIT_CASE(virgo_test_payload_bytes),
 	KUNIT_CASE(virgo_test_parse_u64),
 	KUNIT_CASE(virgo_test_split_words),
+	KUNIT_CASE(virgo_test_seed_call),
 	KUNIT_CASE(virgo_test_errno_names),
 	{}
 };

@@ -11,6 +11,7 @@
  *	quit	-> (closes the connection)
  */
 
+#include <linux/cred.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -45,6 +46,55 @@ static struct attribute *virgo_attrs[] = {
 static const struct attribute_group virgo_attr_group = {
 	.attrs = virgo_attrs,
 };
+
+/**
+ * virgo_cred_unprivileged() - make @cred the identity remote work runs as
+ * @cred: new credentials (prepare_creds(), prepare_kernel_cred())
+ * @uid: the user, from a component's settings; never root
+ * @gid: the group
+ *
+ * Every id becomes @uid or @gid; no supplementary groups, no capabilities
+ * in any set; the user's own accounting.
+ *
+ * Return: 0, -EPERM for an invalid or root @uid, -ENOMEM. On error @cred
+ * is left to the caller to put.
+ */
+int virgo_cred_unprivileged(struct cred *cred, kuid_t uid, kgid_t gid)
+{
+	struct group_info *groups;
+	struct user_struct *user;
+
+	if (!uid_valid(uid) || !gid_valid(gid) || uid_eq(uid, GLOBAL_ROOT_UID))
+		return -EPERM;
+	user = alloc_uid(uid);
+	groups = groups_alloc(0);
+	if (!user || !groups) {
+		if (user)
+			free_uid(user);
+		if (groups)
+			put_group_info(groups);
+		return -ENOMEM;
+	}
+	free_uid(cred->user);
+	cred->user = user;
+	cred->uid = uid;
+	cred->euid = uid;
+	cred->suid = uid;
+	cred->fsuid = uid;
+	cred->gid = gid;
+	cred->egid = gid;
+	cred->sgid = gid;
+	cred->fsgid = gid;
+	set_groups(cred, groups);
+	put_group_info(groups);
+	cred->cap_inheritable = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	cred->cap_effective = CAP_EMPTY_SET;
+	cred->cap_bset = CAP_EMPTY_SET;
+	cred->cap_ambient = CAP_EMPTY_SET;
+	return set_cred_ucounts(cred);
+}
+EXPORT_SYMBOL_GPL(virgo_cred_unprivileged);
 
 static int virgo_core_line(struct virgo_conn *conn, char *line, size_t len)
 {

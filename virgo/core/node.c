@@ -245,6 +245,27 @@ bool virgo_node_addr_known(__be32 addr)
 	return known;
 }
 
+/* Is @addr one of the cluster's nodes, and not marked down? */
+bool virgo_node_addr_up(__be32 addr)
+{
+	struct virgo_node *node;
+	bool up = false;
+	int i;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES && !up; i++) {
+		node = virgo_nodes[i];
+		if (!node || node->addr != addr)
+			continue;
+		spin_lock_bh(&node->lock);
+		up = node->state != VIRGO_NODE_DOWN;
+		spin_unlock_bh(&node->lock);
+	}
+	mutex_unlock(&virgo_nodes_lock);
+	return up;
+}
+EXPORT_SYMBOL_GPL(virgo_node_addr_up);
+
 u32 virgo_local_id(void)
 {
 	return READ_ONCE(virgo_self);

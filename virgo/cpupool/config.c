@@ -53,39 +53,10 @@ static ssize_t virgo_cpupool_exec_dir_store(struct config_item *item,
 	return len;
 }
 
-static ssize_t virgo_cpupool_store_u32(const char *page, size_t len, u32 min,
-				       u32 max, u32 *val)
-{
-	u64 v;
-	int ret = virgo_config_parse(page, min, max, &v);
-
-	if (ret)
-		return ret;
-	mutex_lock(&virgo_cpupool.lock);
-	WRITE_ONCE(*val, v);
-	mutex_unlock(&virgo_cpupool.lock);
-	return len;
-}
-
-/* A number attribute: @field of virgo_cpupool, from @min to @max. */
-#define VIRGO_CPUPOOL_U32_ATTR(field, min, max)					\
-static ssize_t virgo_cpupool_##field##_show(struct config_item *item,		\
-					    char *page)				\
-{										\
-	return sprintf(page, "%u\n", READ_ONCE(virgo_cpupool.field));		\
-}										\
-static ssize_t virgo_cpupool_##field##_store(struct config_item *item,		\
-					     const char *page, size_t len)	\
-{										\
-	return virgo_cpupool_store_u32(page, len, min, max,			\
-				       &virgo_cpupool.field);			\
-}										\
-CONFIGFS_ATTR(virgo_cpupool_, field)
-
-VIRGO_CPUPOOL_U32_ATTR(exec_uid, 1, U32_MAX - 1);
-VIRGO_CPUPOOL_U32_ATTR(exec_gid, 1, U32_MAX - 1);
-VIRGO_CPUPOOL_U32_ATTR(max_jobs, 1, VIRGO_JOBS_MAX);
-VIRGO_CPUPOOL_U32_ATTR(caller_gid, 0, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, exec_uid, virgo_cpupool.exec_uid, 1, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, exec_gid, virgo_cpupool.exec_gid, 1, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, max_jobs, virgo_cpupool.max_jobs, 1, VIRGO_JOBS_MAX);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, caller_gid, virgo_cpupool.caller_gid, 0, U32_MAX - 1);
 
 static ssize_t virgo_cpupool_jobs_show(struct config_item *item, char *page)
 {

@@ -44,35 +44,10 @@ struct virgo_exec_ctx {
 static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 {
 	struct virgo_exec_ctx *x = info->data;
-	struct group_info *groups;
-	struct user_struct *user;
 	struct rlimit *rl;
 	int fd, ret;
 
-	user = alloc_uid(x->uid);
-	if (!user)
-		return -ENOMEM;
-	free_uid(new->user);
-	new->user = user;
-	new->uid = x->uid;
-	new->euid = x->uid;
-	new->suid = x->uid;
-	new->fsuid = x->uid;
-	new->gid = x->gid;
-	new->egid = x->gid;
-	new->sgid = x->gid;
-	new->fsgid = x->gid;
-	groups = groups_alloc(0);	/* no supplementary groups */
-	if (!groups)
-		return -ENOMEM;
-	set_groups(new, groups);
-	put_group_info(groups);
-	new->cap_inheritable = CAP_EMPTY_SET;
-	new->cap_permitted = CAP_EMPTY_SET;
-	new->cap_effective = CAP_EMPTY_SET;
-	new->cap_bset = CAP_EMPTY_SET;
-	new->cap_ambient = CAP_EMPTY_SET;
-	ret = set_cred_ucounts(new);
+	ret = virgo_cred_unprivileged(new, x->uid, x->gid);
 	if (ret)
 		return ret;
 	task_set_no_new_privs(current);
@@ -154,8 +129,8 @@ long virgo_exec(struct virgo_job *job)
 	mutex_lock(&virgo_cpupool.lock);
 	if (virgo_cpupool.exec_dir[0])
 		path = kasprintf(GFP_KERNEL, "%s/%s", virgo_cpupool.exec_dir, job->name);
-	x.uid = make_kuid(&init_user_ns, virgo_cpupool.exec_uid);
-	x.gid = make_kgid(&init_user_ns, virgo_cpupool.exec_gid);
+	x.uid = make_kuid(&init_user_ns, READ_ONCE(virgo_cpupool.exec_uid));
+	x.gid = make_kgid(&init_user_ns, READ_ONCE(virgo_cpupool.exec_gid));
 	ret = virgo_cpupool.exec_dir[0] ? (path ? 0 : -ENOMEM) : -EACCES;
 	mutex_unlock(&virgo_cpupool.lock);
 	if (ret)

@@ -104,18 +104,6 @@ out:
 	return ret;
 }
 
-/* "virgo_cloud_<op>(<args>)": @args set to the text between the parens. */
-static bool virgo_mempool_seed(char *line, const char *op, char **args)
-{
-	size_t n = strlen(op), len = strlen(line);
-
-	if (strncmp(line, op, n) || line[n] != '(' || line[len - 1] != ')')
-		return false;
-	line[len - 1] = '\0';
-	*args = line + n + 1;
-	return true;
-}
-
 static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
 {
 	char *args, *data, *buf;
@@ -123,9 +111,9 @@ static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
 	s64 size;
 	int ret;
 
-	if (virgo_mempool_seed(line, "virgo_cloud_malloc", &args))
+	if (virgo_seed_call(line, "virgo_cloud_malloc", &args))
 		return virgo_mempool_alloc(conn, args, false);
-	if (virgo_mempool_seed(line, "virgo_cloud_set", &args)) {
+	if (virgo_seed_call(line, "virgo_cloud_set", &args)) {
 		data = strchr(args, ',');
 		if (!data)
 			return virgo_mempool_reply_err(conn, -EINVAL);
@@ -136,7 +124,7 @@ static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
 		return ret ? virgo_mempool_reply_err(conn, ret) :
 			     virgo_conn_printf(conn, "OK\n");
 	}
-	if (virgo_mempool_seed(line, "virgo_cloud_get", &args)) {
+	if (virgo_seed_call(line, "virgo_cloud_get", &args)) {
 		if (virgo_parse_u64(args, U64_MAX, &vuid))
 			return virgo_mempool_reply_err(conn, -EINVAL);
 		size = virgo_pool_size(vuid);
@@ -152,7 +140,7 @@ static int virgo_mempool_seed_line(struct virgo_conn *conn, char *line)
 		kfree(buf);
 		return ret;
 	}
-	if (virgo_mempool_seed(line, "virgo_cloud_free", &args)) {
+	if (virgo_seed_call(line, "virgo_cloud_free", &args)) {
 		if (virgo_parse_u64(args, U64_MAX, &vuid))
 			return virgo_mempool_reply_err(conn, -EINVAL);
 		ret = virgo_pool_free(vuid);
