@@ -16,11 +16,12 @@ NODES     ?= 3
 
 # ccache keeps rebuilds of an unchanged kernel cheap, even after the base is
 # unpacked again; paths are made relative so that clones share the cache.
+# The compiler is a wrapper that uses ccache only when it is installed: the
+# command Kbuild records stays the same before and after `make deps`
+# installs ccache, so a first build is never redone for it.
 ifeq ($(origin CC),default)
-ifneq ($(shell command -v ccache),)
-KCC := CC="ccache gcc"
+KCC := CC=$(CURDIR)/scripts/virgo/cc
 export CCACHE_BASEDIR := $(BUILD)
-endif
 endif
 
 JOBS      ?= $(shell nproc)
