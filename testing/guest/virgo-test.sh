@@ -6,6 +6,7 @@
 #   check_eq NAME WANT GOT  compare two strings
 #   node_info ADDR          one node's info line (node=, release=, abi=, reach=)
 #   field LINE KEY          the value of KEY=... in LINE
+#   flood_answers           a local user's flood leaves every service answering
 #   finish                  print "N passed, N failed" and exit accordingly
 
 virgo_test_n=0
@@ -61,6 +62,27 @@ wait_until() {
 		[ "$(date +%s)" -lt "$end" ] || return 1
 		sleep 0.2
 	done
+}
+
+# flood_answers: a local user holds 8 connections from each of 127.0.0.1-.9
+# to every service port of this node; each service still answers a peer
+# (this node's own address, which is not 127/8).
+flood_answers() {
+	virgo-wire flood 20 8 10000 30000 40000 50000 > /tmp/flood.out &
+	flood=$!
+	check "a local user holds connections from 127.0.0.1-.9 to every port" \
+		wait_until 10 grep -q "opened 288" /tmp/flood.out
+	check "core answers a peer" flood_answer core ping '^pong '
+	check "mempool answers a peer" flood_answer mempool version '^VERSION '
+	check "cpupool answers a peer" flood_answer cpupool no_such_function '^ERROR (ENOENT|EINVAL)'
+	check "cloudfs answers a peer" flood_answer cloudfs no_such_command '^ERROR EINVAL'
+	kill $flood 2>/dev/null
+	wait $flood 2>/dev/null
+}
+
+flood_answer() {
+	virgo send --source "$VIRGO_NODE_ADDR" --addr "$VIRGO_NODE_ADDR" "$1" "$2" 2>&1 |
+		grep -Eq "$3"
 }
 
 finish() {

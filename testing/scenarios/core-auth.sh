@@ -1,20 +1,119 @@
 #!/bin/sh
 # With a cluster key (added as /scenario/virgo_cluster.key), every node
-# authenticates: an unauthenticated or wrongly keyed client is refused,
-# `virgo send` with the key works, and liveness runs over authenticated
-# connections.
+# runs the mutual handshake and protected frames: what an attacker on the
+# network or a local user tries is refused, the services stay up, and a
+# new key, a removed node or a moved node ends what was admitted before.
 . virgo-test.sh
 
 cfs=/sys/kernel/config/virgo
-check_eq "the cluster runs with a key" hmac-sha256 "$(cat $cfs/auth)"
+net=${VIRGO_NODE_ADDR%.*}
+key=/etc/virgo_cluster.key
+n2=$net.2
+hex64=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+up() {
+	[ "$(cat $cfs/nodes/$1/state)" = up ]
+}
+setkey() {	# setkey FILE: as virgo config load writes it, one line of hex
+	tr -d ' \t\r\n' < "$1" > $cfs/key
+}
+pong2() {
+	[ "$(virgo send --node 2 core ping)" = "pong 2" ]
+}
+
+check_eq "the cluster runs the v2 handshake" virgo-auth-v2 "$(cat $cfs/auth)"
 check "every node up, authenticated" wait_until 20 sh -c "for n in \$(seq 1 $VIRGO_NODES); do [ \"\$(cat $cfs/nodes/\$n/state)\" = up ] || exit 1; done"
 check_eq "virgo send with the key" "pong 2" "$(virgo send --node 2 core ping)"
-check_eq "the telnet path is challenged" "AUTH-CHALLENGE" \
-	"$(printf 'ping\n' | nc -w 3 127.0.0.1 40000 | head -n 1 | cut -d' ' -f1)"
-check "an unauthenticated command is refused" \
-	sh -c "printf 'ping\nping\n' | nc -w 3 ${VIRGO_NODE_ADDR%.*}.2 40000 | grep -q '^ERROR EACCES authentication failed'"
+
+# --- the handshake, tried by hand
+first=$(printf 'ping\n' | nc -w 3 "$n2" 40000)
+check "the server opens with its id and a fresh nonce" \
+	sh -c "echo '$first' | head -n 1 | grep -Eqx 'VIRGO-AUTH 2 2 [0-9a-f]{64}'"
+check_eq "a command instead of the handshake is refused" \
+	"ERROR EPROTO expected AUTH-HELLO 2 <node-id> <nonce>" "$(echo "$first" | sed -n 2p)"
+check_eq "a node speaking handshake v1 is refused, clearly" \
+	"ERROR EPROTO handshake v1 refused: this node speaks v2" \
+	"$(printf 'AUTH %s\n' $hex64 | nc -w 3 "$n2" 40000 | sed -n 2p)"
+check_eq "a client claiming another node's id is refused" \
+	"ERROR EACCES node id does not match the address" \
+	"$(printf 'AUTH-HELLO 2 3 %s\n' $hex64 | nc -w 3 "$n2" 40000 | sed -n 2p)"
+out=$(virgo-wire reflect "$n2" 40000 1)
+echo "$out" | sed 's/^/# /'
+check_eq "a reflected proof is refused" "ERROR EACCES authentication failed" \
+	"$(echo "$out" | sed -n 3p)"
 check "without a key, virgo send fails" sh -c '! virgo send --key none --node 2 core ping'
 echo 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff > /tmp/wrong.key
 out=$(virgo send --key /tmp/wrong.key --node 2 core ping 2>&1)
-check_eq "a wrong key is refused" "virgo: ${VIRGO_NODE_ADDR%.*}.2: Permission denied" "$out"
+check_eq "a wrong key is refused" "virgo: $n2: Permission denied" "$out"
+ip addr add "$net.200/24" dev eth0
+check_eq "a non-member is refused before any cryptography" \
+	"ERROR EACCES not a node of this cluster" \
+	"$(virgo-wire reflect "$n2" 40000 1 "$net.200")"
+
+# --- frames on a live connection
+frames() {
+	virgo-wire frames "$1" "$n2" 40000 1 2 $key | tr '\n' '|'
+}
+check_eq "an intact frame is served, the connection stays" "pong 2|open|" "$(frames none)"
+for mode in flip reorder truncate oversize; do
+	check_eq "a frame $mode closes the connection, unserved" "closed|" "$(frames $mode)"
+	check "the service answers after $mode" pong2
+done
+check_eq "a replayed frame closes the connection" "pong 2|closed|" "$(frames replay)"
+check "the service answers after replay" pong2
+
+# --- admission: a local user cannot crowd the peers out
+flood_answers
+check "node 2 still answers us" pong2
+
+# --- one deadline for the whole handshake; blank lines are not requests
+start=$(date +%s)
+(for i in 1 2 3 4 5 6 7 8 9 10; do printf 'A'; sleep 1; done) | nc "$n2" 40000 >/dev/null
+took=$(($(date +%s) - start))
+check "a trickled handshake is cut at its 5 s deadline (took ${took}s)" \
+	[ "$took" -ge 4 -a "$took" -le 7 ]
+echo 2000 > $cfs/idle_ms
+start=$(date +%s)
+virgo-wire hold 127.0.0.1 40000 1 1 $key 10 > /tmp/hold.out &
+wait_until 5 grep -q holding /tmp/hold.out
+wait
+took=$(sed -n 's/^closed after \([0-9]*\) ms$/\1/p' /tmp/hold.out)
+check "an idle connection is closed after idle_ms (${took:-no} ms)" \
+	[ "${took:-0}" -ge 1500 -a "${took:-0}" -le 3500 ]
+echo 60000 > $cfs/idle_ms
+
+# --- revocation
+hold() {	# hold ADDR SELF [SOURCE]: a connection to this node, held
+	virgo-wire hold "$1" 40000 "$2" 1 $key 15 $3 > /tmp/hold.out &
+	wait_until 5 grep -q holding /tmp/hold.out
+}
+closed_at_once() {
+	wait
+	grep -Eq "closed after [0-9]{1,3} ms" /tmp/hold.out && return
+	sed 's/^/# /' /tmp/hold.out
+	return 1
+}
+hold 127.0.0.1 1
+setkey $key
+check "setting the key closes connections made under it" closed_at_once
+ip addr add "$net.250/24" dev eth0
+mkdir $cfs/nodes/9 && echo "$net.250" > $cfs/nodes/9/address
+hold "$VIRGO_NODE_ADDR" 9 "$net.250"
+echo "$net.251" > $cfs/nodes/9/address
+check "moving a node closes its connections" closed_at_once
+echo "$net.250" > $cfs/nodes/9/address
+hold "$VIRGO_NODE_ADDR" 9 "$net.250"
+rmdir $cfs/nodes/9
+check "removing a node closes its connections" closed_at_once
+
+to_node2() {
+	netstat -tn 2>/dev/null | grep -c " $n2:40000 *ESTABLISHED"
+}
+check "node 2 up again" wait_until 10 up 2
+check "pooled connections to node 2" [ "$(to_node2)" -ge 1 ]
+setkey /tmp/wrong.key
+check "a new key drains the pools" wait_until 3 [ "$(to_node2)" = 0 ]
+check "under another key node 2 is no longer up" wait_until 10 sh -c "[ \"\$(cat $cfs/nodes/2/state)\" != up ]"
+setkey $key
+check "the cluster key back, node 2 is up" wait_until 15 up 2
 finish

@@ -26,6 +26,8 @@ while [ $i -lt 200 ]; do
 	i=$((i + 1))
 done | nc -w 3 127.0.0.1 40000 >/dev/null
 check_eq "the service still answers after garbage" "pong 1" "$(virgo send core ping)"
+# All of 127/8 is one peer: 16 of a service's 64 connections at most.
+flood_answers
 
 # Stopping the services with connections open completes and closes them.
 pids=

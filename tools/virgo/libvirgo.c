@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libvirgo - configuration files, configfs and authenticated service
- * connections
+ * libvirgo - configuration files, configfs and the cluster's protected
+ * service connections
  */
 
 #include <arpa/inet.h>
@@ -18,7 +18,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include "libvirgo.h"
-#include "sha256.h"
 
 int virgo_conf_parse(const char *text, const char *name,
 		     struct virgo_addrs *addrs, char *err, size_t err_len)
@@ -74,7 +73,7 @@ int virgo_conf_parse(const char *text, const char *name,
 	return 0;
 }
 
-static int hexval(char c)
+int virgo_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -93,7 +92,7 @@ int virgo_key_parse(const char *text, uint8_t *key, size_t key_max)
 	for (; *text; text++) {
 		if (strchr(" \t\r\n", *text))
 			continue;
-		v = hexval(*text);
+		v = virgo_hexval(*text);
 		if (v < 0 || n == key_max)
 			return -EINVAL;
 		if (hi < 0) {
@@ -106,26 +105,6 @@ int virgo_key_parse(const char *text, uint8_t *key, size_t key_max)
 	if (hi >= 0 || n < VIRGO_KEY_MIN || n > VIRGO_KEY_MAX)
 		return -EINVAL;
 	return n;
-}
-
-int virgo_auth_answer(const uint8_t *key, size_t key_len,
-		      const char *nonce_hex, char mac_hex[65])
-{
-	char msg[sizeof(VIRGO_AUTH_CONTEXT) - 1 + VIRGO_AUTH_HEX];
-	uint8_t mac[SHA256_LEN];
-	int i;
-
-	if (strlen(nonce_hex) != VIRGO_AUTH_HEX)
-		return -EPROTO;
-	for (i = 0; i < VIRGO_AUTH_HEX; i++)
-		if (hexval(nonce_hex[i]) < 0)
-			return -EPROTO;
-	memcpy(msg, VIRGO_AUTH_CONTEXT, sizeof(VIRGO_AUTH_CONTEXT) - 1);
-	memcpy(msg + sizeof(VIRGO_AUTH_CONTEXT) - 1, nonce_hex, VIRGO_AUTH_HEX);
-	hmac_sha256(key, key_len, msg, sizeof(msg), mac);
-	for (i = 0; i < SHA256_LEN; i++)
-		sprintf(mac_hex + 2 * i, "%02x", mac[i]);
-	return 0;
 }
 
 static const struct {
@@ -153,30 +132,6 @@ unsigned int virgo_service_port(const char *name)
 	return 0;
 }
 
-/* One line from @fd, byte by byte so nothing after it is consumed. */
-static int read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	ssize_t r;
-	char c;
-
-	for (;;) {
-		r = read(fd, &c, 1);
-		if (r < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		if (!r)
-			return -ECONNRESET;
-		if (c == '\n')
-			break;
-		if (n + 1 < len)
-			buf[n++] = c;
-	}
-	if (n && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return n;
-}
-
 static int write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t w;
@@ -189,71 +144,6 @@ static int write_all(int fd, const char *buf, size_t len)
 		len -= w;
 	}
 	return 0;
-}
-
-static int authenticate(int fd, const uint8_t *key, size_t key_len)
-{
-	char line[256], mac[65], answer[80];
-	int ret;
-
-	ret = read_line(fd, line, sizeof(line));
-	if (ret < 0)
-		return ret;
-	if (!strncmp(line, "ERROR EACCES", 12))
-		return -EACCES;
-	if (strncmp(line, "AUTH-CHALLENGE ", 15))
-		return -EPROTO;
-	ret = virgo_auth_answer(key, key_len, line + 15, mac);
-	if (ret)
-		return ret;
-	snprintf(answer, sizeof(answer), "AUTH %s\n", mac);
-	ret = write_all(fd, answer, strlen(answer));
-	if (ret)
-		return ret;
-	ret = read_line(fd, line, sizeof(line));
-	if (ret < 0)
-		return ret;
-	return strcmp(line, "OK") ? -EACCES : 0;
-}
-
-int virgo_connect(uint32_t addr, unsigned int port, const char *source,
-		  const uint8_t *key, size_t key_len, int timeout_ms)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
-				   .sin_addr.s_addr = addr };
-	struct timeval tv = { timeout_ms / 1000, timeout_ms % 1000 * 1000 };
-	struct sockaddr_in src = { .sin_family = AF_INET };
-	int fd, ret, one = 1;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (source) {
-		if (inet_pton(AF_INET, source, &src.sin_addr) != 1) {
-			ret = -EINVAL;
-			goto fail;
-		}
-		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
-			ret = -errno;
-			goto fail;
-		}
-	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		ret = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
-		goto fail;
-	}
-	if (key_len) {
-		ret = authenticate(fd, key, key_len);
-		if (ret)
-			goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return ret;
 }
 
 int virgo_read_file(const char *path, char *buf, size_t len)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libvirgo unit tests: configuration parsing with malformed input, the key
- * file, SHA-256 / HMAC-SHA256 against published vectors, and the cluster
- * challenge-response against the vector the kernel's KUnit test uses.
+ * file, and the handshake's derivations and frames against the vectors
+ * the kernel's KUnit suite uses.
  */
 
 #include <arpa/inet.h>
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "libvirgo.h"
-#include "sha256.h"
 
 static int passed, failed;
 
@@ -93,40 +92,62 @@ static void test_key(void)
 	CHECK("not hex", virgo_key_parse("zz0102030405060708090a0b0c0d0e0f", key, sizeof(key)) == -EINVAL);
 }
 
+/* The vectors of the kernel's KUnit suite virgo_auth (auth_test.c). */
 static void test_crypto(void)
 {
-	uint8_t out[32], key[32];
-	char h[65], mac[65];
-	struct sha256 s;
-	int i;
+	struct virgo_transcript t;
+	struct virgo_secrets sec;
+	uint8_t key[32], frame[64];
+	char h[129];
+	size_t i, n;
+	int body, bad = 0;
 
-	sha256_init(&s);
-	sha256_update(&s, "abc", 3);
-	sha256_final(&s, out);
-	hex(out, 32, h);
-	CHECK("SHA-256 of abc (FIPS 180-4)",
-	      !strcmp(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-
-	sha256_init(&s);
-	for (i = 0; i < 1000; i++)
-		sha256_update(&s, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 60);
-	sha256_final(&s, out);
-	hex(out, 32, h);
-	CHECK("SHA-256 over uneven blocks",
-	      !strcmp(h, "956efae2219533b44d328242c6083c0eee503625290fc829cef07ecea6e07c23"));
-
-	hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, out);
-	hex(out, 32, h);
-	CHECK("HMAC-SHA256 RFC 4231 case 2",
-	      !strcmp(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
-
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 32; i++) {
 		key[i] = i;
-	CHECK("challenge answer matches the kernel's vector",
-	      !virgo_auth_answer(key, 32, "00112233445566778899aabbccddeeff"
-					   "00112233445566778899aabbccddeeff", mac) &&
-	      !strcmp(mac, "b54c38f6014e8d5e4c4183b7553a583ff61134819b52f2619c17569154cfe964"));
-	CHECK("short nonce refused", virgo_auth_answer(key, 32, "0011", mac) == -EPROTO);
+		t.server_nonce[i] = i;
+		t.client_nonce[i] = 32 + i;
+	}
+	virgo_transcript_init(&t, 40000, 2, 1);
+	CHECK("transcript is 87 bytes", sizeof(t) == 87);
+	CHECK("derive", !virgo_auth_derive(key, 32, &t, &sec));
+	hex(sec.server_proof, 32, h);
+	CHECK("server proof vector",
+	      !strcmp(h, "2327ad076d7a37e676e73fc02baf2b682be9a3428909bd99622eb66b3ebf0449"));
+	hex(sec.client_proof, 32, h);
+	CHECK("client proof vector",
+	      !strcmp(h, "31519fe1fc17ea406c9ebf05dd92e593c07c1e1d55a7d9a59b3abf39f44ebcb1"));
+	hex(sec.c2s, 32, h);
+	CHECK("client-to-server key vector",
+	      !strcmp(h, "44472ae23dfd5b6ab4fc46c3c4451b3263a430c90558853c6ccd03403c4e72d0"));
+	hex(sec.s2c, 32, h);
+	CHECK("server-to-client key vector",
+	      !strcmp(h, "e8449c0b774da12a1b806267c356a42b1561deffe145300c6bde05a6fb3e5bf0"));
+
+	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
+	n = virgo_frame_seal(frame, 5, 7, sec.c2s);
+	hex(frame, n, h);
+	CHECK("frame 7 vector", n == 25 &&
+	      !strcmp(h, "00000015bcc806d0c138a79f0deeb67620a849ca2a668359e7"));
+	body = virgo_frame_body(frame);
+	CHECK("frame body", body == 21);
+	CHECK("frame opens", virgo_frame_open(frame, body, 7, sec.c2s) == 5 &&
+	      !memcmp(frame + VIRGO_FRAME_HEAD, "load\n", 5));
+	for (i = 0; i < 8 * n; i++) {
+		memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
+		virgo_frame_seal(frame, 5, 7, sec.c2s);
+		frame[i / 8] ^= 1 << (i % 8);
+		bad += virgo_frame_open(frame, body, 7, sec.c2s) == -EBADMSG;
+	}
+	CHECK("every flipped bit refused", bad == (int)(8 * n));
+	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
+	virgo_frame_seal(frame, 5, 7, sec.c2s);
+	CHECK("wrong sequence refused", virgo_frame_open(frame, body, 8, sec.c2s) == -EBADMSG);
+	memset(frame, 0, 4);
+	CHECK("empty frame refused", virgo_frame_body(frame) == -EPROTO);
+	frame[1] = 0x40;	/* 16384 */
+	CHECK("oversized frame refused", virgo_frame_body(frame) == -EPROTO);
+	CHECK("ERROR line errno", virgo_reply_errno("ERROR EACCES no") == -EACCES &&
+	      virgo_reply_errno("OK") == 0 && virgo_reply_errno("ERROR EWHAT x") == -EIO);
 }
 
 static void test_ports(void)

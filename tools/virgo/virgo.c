@@ -18,6 +18,9 @@
 #include <unistd.h>
 #include "libvirgo.h"
 
+#define VIRGO_STR2(x) #x
+#define VIRGO_STR(x) VIRGO_STR2(x)
+
 static const char usage[] =
 "usage: virgo COMMAND [ARGS]\n"
 "\n"
@@ -35,8 +38,8 @@ static const char usage[] =
 "        ask the balancer COUNT times (default 1); print each node's share.\n"
 "  send [--node ID | --addr ADDR] [--source ADDR] [--key FILE|none] SERVICE LINE...\n"
 "        send each LINE to SERVICE (core, cpupool, mempool, cloudfs, queue,\n"
-"        eventnet or a port) on a node (default 127.0.0.1), answering the\n"
-"        challenge when a key is set, and print the replies. Exits 1 if a\n"
+"        eventnet or a port) on a node (default 127.0.0.1), over a protected\n"
+"        connection when a key is set, and print the replies. Exits 1 if a\n"
 "        reply is an ERROR line.\n"
 "  clone [--node ID] [--exec] [--timeout MS] [--stdin] [-v] [--count N]\n"
 "        FUNC [ARG...] [--node ID]\n"
@@ -242,7 +245,7 @@ static int cmd_config_load(int argc, char **argv)
 	if (ret)
 		return fail("listen", ret);
 	printf("virgo: %d nodes, this is node %d, %s\n", nodes.n, self,
-	       key_len ? "authenticated (hmac-sha256)" : "unauthenticated (lab mode)");
+	       key_len ? "keyed (handshake v" VIRGO_STR(VIRGO_AUTH_VERSION) ", protected frames)" : "unauthenticated (lab mode)");
 	return 0;
 }
 
@@ -332,10 +335,38 @@ static int cmd_pick(int argc, char **argv)
 	return 0;
 }
 
+/* A number from configfs attribute @rel; 0 when there is none. */
+static uint32_t cfs_u32(const char *rel)
+{
+	char v[32];
+
+	return virgo_cfs_read(rel, v, sizeof(v)) > 0 ? (uint32_t)strtoul(v, NULL, 10) : 0;
+}
+
+/* The id of the node at @addr (a loopback address: @self); 0 if none. */
+static uint32_t node_of(uint32_t addr, uint32_t self)
+{
+	char rel[64], v[32];
+	struct in_addr a;
+	uint32_t id;
+
+	if ((ntohl(addr) >> 24) == 127)
+		return self;
+	for (id = 1; id <= VIRGO_NODES_MAX; id++) {
+		snprintf(rel, sizeof(rel), "nodes/%u/address", id);
+		if (virgo_cfs_read(rel, v, sizeof(v)) > 0 &&
+		    inet_pton(AF_INET, v, &a) == 1 && a.s_addr == addr)
+			return id;
+	}
+	return 0;
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	const char *keyfile = VIRGO_KEY_FILE, *source = NULL, *node = NULL;
-	int key_required = 0, key_len, fd, i, errors = 0;
+	int key_required = 0, key_len, ret, i, errors = 0;
+	static struct virgo_link link;
+	uint32_t self_id = 0, peer_id = 0;
 	char target[64] = "127.0.0.1", rel[64], buf[4096];
 	uint8_t key[VIRGO_KEY_MAX];
 	struct in_addr addr;
@@ -371,9 +402,18 @@ static int cmd_send(int argc, char **argv)
 	if (key_len < 0)
 		return 1;
 
-	fd = virgo_connect(addr.s_addr, port, source, key, key_len, 5000);
-	if (fd < 0)
-		return fail(target, fd);
+	/* The handshake names both ends: this node, and the node dialled. */
+	if (key_len) {
+		self_id = cfs_u32("node_id");
+		peer_id = node ? (uint32_t)atoi(node) : node_of(addr.s_addr, self_id);
+		if (!self_id || !peer_id)
+			return fprintf(stderr, "virgo: %s is not a node of this cluster\n",
+				       self_id ? target : "this machine"), 1;
+	}
+	ret = virgo_link_connect(&link, addr.s_addr, port, source, key, key_len,
+				 self_id, peer_id, 5000);
+	if (ret)
+		return fail(target, ret);
 	/*
 	 * A server that refuses us says why and hangs up: a failed write is
 	 * not the end, what it said is still to be read.
@@ -381,15 +421,15 @@ static int cmd_send(int argc, char **argv)
 	for (i++; i < argc; i++) {
 		n = strlen(argv[i]);
 		if (n >= sizeof(buf))
-			return close(fd), fprintf(stderr, "virgo: line too long\n"), 2;
+			return virgo_link_close(&link), fprintf(stderr, "virgo: line too long\n"), 2;
 		memcpy(buf, argv[i], n);
 		buf[n++] = '\n';
-		if (write(fd, buf, n) != (ssize_t)n)
+		if (virgo_link_write(&link, buf, n))
 			break;
 	}
-	shutdown(fd, SHUT_WR);
+	shutdown(link.fd, SHUT_WR);
 	/* Print every reply; note the lines that start with "ERROR ". */
-	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+	while ((r = virgo_link_read(&link, buf, sizeof(buf))) > 0) {
 		fwrite(buf, 1, r, stdout);
 		for (n = 0; n < (size_t)r; n++) {
 			if (buf[n] == '\n')
@@ -402,9 +442,9 @@ static int cmd_send(int argc, char **argv)
 				errors++;
 		}
 	}
-	close(fd);
+	virgo_link_close(&link);
 	if (r < 0)
-		return fail("receive", -errno);
+		return fail("receive", r);
 	return errors ? 1 : 0;
 }
 

@@ -1,71 +1,214 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VIRGO core - KUnit tests of the HMAC-SHA256 challenge-response
+ * VIRGO core - KUnit tests of the handshake's derivations and of frames
  *
- * The expected MACs were computed independently (Python's hmac module);
- * tools/virgo checks its own implementation against the same values.
+ * The expected values were computed independently, with Python's hmac
+ * module and the ChaCha20-Poly1305 of python3-cryptography (RFC 8439,
+ * nonce = 4 zero bytes then the sequence number, little-endian);
+ * tools/virgo checks libvirgo against the same values.
  */
 
 #include <kunit/test.h>
+#include <linux/hex.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
 #include "core.h"
 
-#define NONCE "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-/* HMAC-SHA256 of "virgo-auth-v1 " NONCE under the keys 00..1f and 01..20 */
-#define MAC_KEY0 "b54c38f6014e8d5e4c4183b7553a583ff61134819b52f2619c17569154cfe964"
-#define MAC_KEY1 "eacdc3ceff6dae64dc9beea3a2d2da8dbf532f9e39197a664d69b420313b62c5"
+/* Port 40000, server node 2, client node 1, nonces 00..1f and 20..3f. */
+#define SERVER_PROOF "2327ad076d7a37e676e73fc02baf2b682be9a3428909bd99622eb66b3ebf0449"
+#define CLIENT_PROOF "31519fe1fc17ea406c9ebf05dd92e593c07c1e1d55a7d9a59b3abf39f44ebcb1"
+#define C2S "44472ae23dfd5b6ab4fc46c3c4451b3263a430c90558853c6ccd03403c4e72d0"
+#define S2C "e8449c0b774da12a1b806267c356a42b1561deffe145300c6bde05a6fb3e5bf0"
+/* "ping\n" as frame 0 and "load\n" as frame 7, under C2S */
+#define FRAME0 "00000015ebd24eb8d1aa71772073af87e2ed8c2e2830e737d1"
+#define FRAME7 "00000015bcc806d0c138a79f0deeb67620a849ca2a668359e7"
 
-static void key_bytes(u8 *key, u8 first)
+static void fill(u8 *buf, size_t len, u8 first)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < 32; i++)
-		key[i] = first + i;
+	for (i = 0; i < len; i++)
+		buf[i] = first + i;
 }
 
-static void virgo_test_mac_vector(struct kunit *test)
+static void transcript(struct virgo_transcript *t)
 {
-	char mac[VIRGO_AUTH_HEX + 1];
-	u8 key[32];
-
-	key_bytes(key, 0);
-	KUNIT_ASSERT_EQ(test, virgo_auth_mac(key, sizeof(key), NONCE, mac), 0);
-	KUNIT_EXPECT_STREQ(test, mac, MAC_KEY0);
-
-	key_bytes(key, 1);
-	KUNIT_ASSERT_EQ(test, virgo_auth_mac(key, sizeof(key), NONCE, mac), 0);
-	KUNIT_EXPECT_STREQ(test, mac, MAC_KEY1);
+	memcpy(t->label, VIRGO_AUTH_LABEL, sizeof(t->label));
+	t->port = cpu_to_be16(40000);
+	t->server_id = cpu_to_be32(2);
+	t->client_id = cpu_to_be32(1);
+	fill(t->server_nonce, sizeof(t->server_nonce), 0);
+	fill(t->client_nonce, sizeof(t->client_nonce), 32);
 }
 
-static void virgo_test_mac_bad_nonce(struct kunit *test)
+static void expect_hex(struct kunit *test, const u8 *bin, const char *hex)
 {
-	char mac[VIRGO_AUTH_HEX + 1];
+	char got[2 * 64 + 1];
+	size_t n = min(strlen(hex) / 2, (size_t)64);
+
+	bin2hex(got, bin, n);
+	got[2 * n] = '\0';
+	KUNIT_EXPECT_STREQ(test, got, hex);
+}
+
+static void virgo_test_transcript_layout(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct virgo_transcript), 87);
+}
+
+static void virgo_test_derive_vector(struct kunit *test)
+{
+	struct virgo_transcript t;
+	struct virgo_secrets s;
 	u8 key[32];
 
-	key_bytes(key, 0);
-	KUNIT_EXPECT_EQ(test, virgo_auth_mac(key, sizeof(key), "0011", mac), -EINVAL);
-	KUNIT_EXPECT_EQ(test, virgo_auth_mac(key, sizeof(key), NONCE "00", mac), -EINVAL);
+	fill(key, sizeof(key), 0);
+	transcript(&t);
+	KUNIT_ASSERT_EQ(test, virgo_auth_derive(key, sizeof(key), &t, &s), 0);
+	expect_hex(test, s.server_proof, SERVER_PROOF);
+	expect_hex(test, s.client_proof, CLIENT_PROOF);
+	expect_hex(test, s.c2s, C2S);
+	expect_hex(test, s.s2c, S2C);
+}
+
+/* Every field of the transcript changes both proofs and both keys. */
+static void virgo_test_derive_binds_everything(struct kunit *test)
+{
+	struct virgo_secrets base, s;
+	struct virgo_transcript t;
+	u8 key[32];
+	size_t i;
+
+	fill(key, sizeof(key), 0);
+	transcript(&t);
+	KUNIT_ASSERT_EQ(test, virgo_auth_derive(key, sizeof(key), &t, &base), 0);
+	for (i = 0; i < sizeof(t); i++) {
+		((u8 *)&t)[i] ^= 1;
+		KUNIT_ASSERT_EQ(test, virgo_auth_derive(key, sizeof(key), &t, &s), 0);
+		KUNIT_EXPECT_NE(test, memcmp(s.server_proof, base.server_proof, 32), 0);
+		KUNIT_EXPECT_NE(test, memcmp(s.client_proof, base.client_proof, 32), 0);
+		KUNIT_EXPECT_NE(test, memcmp(s.c2s, base.c2s, 32), 0);
+		KUNIT_EXPECT_NE(test, memcmp(s.s2c, base.s2c, 32), 0);
+		((u8 *)&t)[i] ^= 1;
+	}
+	/* A reflected proof is the other role's: never equal. */
+	KUNIT_EXPECT_NE(test, memcmp(base.server_proof, base.client_proof, 32), 0);
+	KUNIT_EXPECT_NE(test, memcmp(base.c2s, base.s2c, 32), 0);
+	/* Another key, other secrets. */
+	key[31] ^= 1;
+	KUNIT_ASSERT_EQ(test, virgo_auth_derive(key, sizeof(key), &t, &s), 0);
+	KUNIT_EXPECT_NE(test, memcmp(s.client_proof, base.client_proof, 32), 0);
+}
+
+static void virgo_test_frame_seal_vector(struct kunit *test)
+{
+	u8 frame[VIRGO_FRAME_HEAD + 5 + VIRGO_FRAME_TAG], key[32];
+
+	KUNIT_ASSERT_EQ(test, hex2bin(key, C2S, 32), 0);
+	memcpy(frame + VIRGO_FRAME_HEAD, "ping\n", 5);
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 0, key), sizeof(frame));
+	expect_hex(test, frame, FRAME0);
+	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 7, key), sizeof(frame));
+	expect_hex(test, frame, FRAME7);
+}
+
+static void virgo_test_frame_open(struct kunit *test)
+{
+	u8 frame[VIRGO_FRAME_HEAD + 5 + VIRGO_FRAME_TAG], key[32];
+	int body;
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, hex2bin(key, C2S, 32), 0);
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
+	body = virgo_frame_body(frame);
+	KUNIT_ASSERT_EQ(test, body, 5 + VIRGO_FRAME_TAG);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 7, key), 5);
+	KUNIT_EXPECT_EQ(test, memcmp(frame + VIRGO_FRAME_HEAD, "load\n", 5), 0);
+
+	/* Out of order or replayed: the sequence number is not the one. */
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 6, key), -EBADMSG);
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 8, key), -EBADMSG);
+
+	/* Any bit flipped, in the head, the data or the tag. */
+	for (i = 0; i < 8 * sizeof(frame); i++) {
+		KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
+		frame[i / 8] ^= 1 << (i % 8);
+		KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 7, key), -EBADMSG);
+	}
+
+	/* The other direction's key. */
+	KUNIT_ASSERT_EQ(test, hex2bin(key, S2C, 32), 0);
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 7, key), -EBADMSG);
+}
+
+static void virgo_test_frame_body_bounds(struct kunit *test)
+{
+	u8 head[VIRGO_FRAME_HEAD];
+
+	put_unaligned_be32(0, head);
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+	put_unaligned_be32(VIRGO_FRAME_TAG, head);	/* no data */
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+	put_unaligned_be32(VIRGO_FRAME_TAG + 1, head);
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), VIRGO_FRAME_TAG + 1);
+	put_unaligned_be32(VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD, head);
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD);
+	put_unaligned_be32(VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD + 1, head);
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+	put_unaligned_be32(U32_MAX, head);
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+}
+
+/* The largest frame seals and opens whole. */
+static void virgo_test_frame_largest(struct kunit *test)
+{
+	u8 *frame = kunit_kmalloc(test, VIRGO_FRAME_SIZE, GFP_KERNEL);
+	u8 key[32];
+
+	KUNIT_ASSERT_NOT_NULL(test, frame);
+	fill(key, sizeof(key), 9);
+	memset(frame + VIRGO_FRAME_HEAD, 'v', VIRGO_FRAME_DATA_MAX);
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, VIRGO_FRAME_DATA_MAX, 1, key),
+			VIRGO_FRAME_SIZE);
+	KUNIT_ASSERT_EQ(test, virgo_frame_body(frame), VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD,
+					       1, key), VIRGO_FRAME_DATA_MAX);
+	KUNIT_EXPECT_EQ(test, frame[VIRGO_FRAME_HEAD], 'v');
+	KUNIT_EXPECT_EQ(test, frame[VIRGO_FRAME_SIZE - VIRGO_FRAME_TAG - 1], 'v');
 }
 
 static void virgo_test_key_bounds(struct kunit *test)
 {
 	u8 key[VIRGO_KEY_MAX + 1] = {};
-	bool was = virgo_auth_enabled();
+	u64 gen;
 
 	/* Only meaningful before userspace configured a key. */
-	if (was)
+	if (virgo_auth_enabled())
 		kunit_skip(test, "a cluster key is already set");
+	gen = virgo_auth_gen();
 	KUNIT_EXPECT_EQ(test, virgo_auth_set_key(key, VIRGO_KEY_MIN - 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, virgo_auth_set_key(key, VIRGO_KEY_MAX + 1), -EINVAL);
 	KUNIT_EXPECT_FALSE(test, virgo_auth_enabled());
+	KUNIT_EXPECT_EQ(test, virgo_auth_gen(), gen);
 	KUNIT_EXPECT_EQ(test, virgo_auth_set_key(key, VIRGO_KEY_MIN), 0);
 	KUNIT_EXPECT_TRUE(test, virgo_auth_enabled());
+	KUNIT_EXPECT_NE(test, virgo_auth_gen(), gen);
 	KUNIT_EXPECT_EQ(test, virgo_auth_set_key(NULL, 0), 0);
 	KUNIT_EXPECT_FALSE(test, virgo_auth_enabled());
 }
 
 static struct kunit_case virgo_auth_cases[] = {
-	KUNIT_CASE(virgo_test_mac_vector),
-	KUNIT_CASE(virgo_test_mac_bad_nonce),
+	KUNIT_CASE(virgo_test_transcript_layout),
+	KUNIT_CASE(virgo_test_derive_vector),
+	KUNIT_CASE(virgo_test_derive_binds_everything),
+	KUNIT_CASE(virgo_test_frame_seal_vector),
+	KUNIT_CASE(virgo_test_frame_open),
+	KUNIT_CASE(virgo_test_frame_body_bounds),
+	KUNIT_CASE(virgo_test_frame_largest),
 	KUNIT_CASE(virgo_test_key_bounds),
 	{}
 };

@@ -27,18 +27,23 @@
  * struct virgo_pconn - a pooled client connection
  * @vs: socket and receive buffer
  * @port: the service it is connected to
+ * @addr: the address it is connected to
+ * @gen: the cluster key's generation when it connected
+ * @idle_since: jiffies when it went back to the pool
  * @entry: in the node's pool
  */
 struct virgo_pconn {
 	struct virgo_sock vs;
 	u16 port;
+	__be32 addr;
+	u64 gen;
+	unsigned long idle_since;
 	struct list_head entry;
 };
 
 static void virgo_pconn_close(struct virgo_pconn *pc)
 {
-	kernel_sock_shutdown(pc->vs.sock, SHUT_RDWR);
-	sock_release(pc->vs.sock);
+	virgo_sock_close(&pc->vs);
 	kfree(pc);
 }
 
@@ -56,17 +61,21 @@ void virgo_pool_drain(struct virgo_node *node)
 }
 
 /*
- * Has the peer closed an idle connection, or said something unasked (a
- * refusal)? Then it is of no use.
+ * Is a pooled connection of no further use? The peer closed it or said
+ * something unasked (a refusal); it was made under another key or to the
+ * node's old address; or it idled so long that the server may be closing
+ * it as we speak.
  */
-static bool virgo_pconn_stale(struct virgo_pconn *pc)
+static bool virgo_pconn_stale(struct virgo_node *node, struct virgo_pconn *pc)
 {
 	struct sock *sk = pc->vs.sock->sk;
 
 	return READ_ONCE(sk->sk_state) != TCP_ESTABLISHED ||
 	       READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN || READ_ONCE(sk->sk_err) ||
-	       !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
-	       pc->vs.lb.start != pc->vs.lb.end;
+	       virgo_sock_pending(&pc->vs) ||
+	       pc->gen != virgo_auth_gen() || pc->addr != READ_ONCE(node->addr) ||
+	       time_after(jiffies, pc->idle_since +
+				  msecs_to_jiffies(READ_ONCE(virgo_idle_ms) / 2));
 }
 
 static struct virgo_pconn *virgo_pool_take(struct virgo_node *node, u16 port)
@@ -80,7 +89,7 @@ static struct virgo_pconn *virgo_pool_take(struct virgo_node *node, u16 port)
 			continue;
 		list_del(&pc->entry);
 		node->pool_len--;
-		if (!virgo_pconn_stale(pc)) {
+		if (!virgo_pconn_stale(node, pc)) {
 			found = pc;
 			break;
 		}
@@ -94,8 +103,9 @@ static struct virgo_pconn *virgo_pool_take(struct virgo_node *node, u16 port)
 
 static void virgo_pool_give(struct virgo_node *node, struct virgo_pconn *pc)
 {
+	pc->idle_since = jiffies;
 	spin_lock_bh(&node->lock);
-	if (node->pool_len < VIRGO_POOL_MAX) {
+	if (node->pool_len < VIRGO_POOL_MAX && !virgo_pconn_stale(node, pc)) {
 		list_add(&pc->entry, &node->pool);
 		node->pool_len++;
 		pc = NULL;
@@ -118,10 +128,12 @@ static int virgo_connect(struct virgo_node *node, u16 port,
 
 	if (!sin.sin_addr.s_addr)
 		return -EHOSTUNREACH;
-	pc = kmalloc(sizeof(*pc), GFP_KERNEL);
+	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
 	if (!pc)
 		return -ENOMEM;
 	pc->port = port;
+	pc->addr = sin.sin_addr.s_addr;
+	pc->gen = virgo_auth_gen();
 	virgo_linebuf_init(&pc->vs.lb);
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
 			       &pc->vs.sock);
@@ -135,10 +147,9 @@ static int virgo_connect(struct virgo_node *node, u16 port,
 	if (ret == -EINPROGRESS || ret == -EAGAIN)
 		ret = -ETIMEDOUT;
 	if (!ret)
-		ret = virgo_auth_client(&pc->vs);
+		ret = virgo_auth_client(&pc->vs, port, node->id);
 	if (ret) {
-		sock_release(pc->vs.sock);
-		kfree(pc);
+		virgo_pconn_close(pc);
 		return ret;
 	}
 	*out = pc;
@@ -394,7 +405,7 @@ int virgo_call_status(u32 node_id, u16 port, struct virgo_request *req)
 			return -EHOSTUNREACH;
 		virgo_node_put(node);
 		return -EHOSTDOWN;
-	case -EMSGSIZE: case -EIO:
+	case -EMSGSIZE: case -EIO: case -EBADMSG:
 		return -EPROTO;		/* a reply this node cannot take */
 	default:
 		return ret;

@@ -7,11 +7,15 @@
  *
  * /sys/kernel/config/virgo/
  *	node_id		rw  this node's id (0: not configured)
- *	key		w   cluster key, 32-128 hex digits; "none" clears it
- *	auth		r   "hmac-sha256" with a key, "none" without
+ *	key		w   cluster key, 32-128 hex digits; "none" clears it;
+ *			    either closes every connection made under the old
+ *	auth		r   "virgo-auth-v2" with a key (the handshake), "none" without
  *	balancer	rw  prg | least-loaded | round-robin
  *	pick		r   the node the balancer would choose now
  *	listen		rw  1: services listen; 0: stopped, connections closed
+ *	idle_ms		rw  a served connection without a request is closed
+ *			    after this (blank lines do not count); pooled
+ *			    client connections idle half of it at most
  *	nodes/<id>/	mkdir adds node <id> (1-64), rmdir removes it
  *		address	rw  IPv4 address
  *		client	rw  1: the balancer may choose this node (default)
@@ -201,6 +205,10 @@ static ssize_t virgo_root_node_id_store(struct config_item *item,
 	return ret ?: len;
 }
 
+/*
+ * A new key (or none) closes every connection made under the old one,
+ * served or pooled: a revoked key keeps nothing open.
+ */
 static ssize_t virgo_root_key_store(struct config_item *item,
 				    const char *page, size_t len)
 {
@@ -208,20 +216,26 @@ static ssize_t virgo_root_key_store(struct config_item *item,
 	u8 key[VIRGO_KEY_MAX];
 	int ret;
 
-	if (sysfs_streq(page, "none"))
-		return virgo_auth_set_key(NULL, 0) ?: len;
-	if (hex % 2 || hex / 2 < VIRGO_KEY_MIN || hex / 2 > VIRGO_KEY_MAX)
-		return -EINVAL;
-	ret = hex2bin(key, page, hex / 2);
-	if (!ret)
-		ret = virgo_auth_set_key(key, hex / 2);
-	memzero_explicit(key, sizeof(key));
-	return ret ?: len;
+	if (sysfs_streq(page, "none")) {
+		ret = virgo_auth_set_key(NULL, 0);
+	} else {
+		if (hex % 2 || hex / 2 < VIRGO_KEY_MIN || hex / 2 > VIRGO_KEY_MAX)
+			return -EINVAL;
+		ret = hex2bin(key, page, hex / 2);
+		if (!ret)
+			ret = virgo_auth_set_key(key, hex / 2);
+		memzero_explicit(key, sizeof(key));
+	}
+	if (ret)
+		return ret;
+	virgo_services_revoke(0);
+	virgo_nodes_drain_pools();
+	return len;
 }
 
 static ssize_t virgo_root_auth_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", virgo_auth_enabled() ? "hmac-sha256" : "none");
+	return sprintf(page, "%s\n", virgo_auth_enabled() ? VIRGO_AUTH_LABEL : "none");
 }
 
 static ssize_t virgo_root_balancer_show(struct config_item *item, char *page)
@@ -265,6 +279,7 @@ static ssize_t virgo_root_listen_store(struct config_item *item,
 	return virgo_services_set_listening(on) ?: len;
 }
 
+VIRGO_CONFIG_U32_ATTR(virgo_root_, idle_ms, virgo_idle_ms, 1000, 3600000);
 CONFIGFS_ATTR(virgo_root_, node_id);
 CONFIGFS_ATTR_WO(virgo_root_, key);
 CONFIGFS_ATTR_RO(virgo_root_, auth);
@@ -279,6 +294,7 @@ static struct configfs_attribute *virgo_root_attrs[] = {
 	&virgo_root_attr_balancer,
 	&virgo_root_attr_pick,
 	&virgo_root_attr_listen,
+	&virgo_root_attr_idle_ms,
 	NULL,
 };
 

@@ -54,12 +54,39 @@ bool virgo_seed_call(char *line, const char *op, char **args);
 /* ------------------------------------------------------------ sockets */
 
 /**
+ * struct virgo_frames - the protection of a keyed connection (frame.c)
+ * @tx_key: session key of what we send
+ * @rx_key: session key of what we receive
+ * @tx_seq: sequence number of the next frame sent
+ * @rx_seq: sequence number the next frame received must have
+ * @tx: VIRGO_FRAME_SIZE bytes to seal a frame in
+ * @rx: VIRGO_FRAME_SIZE bytes to open a frame in
+ * @rx_start: first data byte of @rx not yet taken
+ * @rx_end: one past its last data byte
+ */
+struct virgo_frames {
+	u8 tx_key[VIRGO_AUTH_NONCE];
+	u8 rx_key[VIRGO_AUTH_NONCE];
+	u64 tx_seq;
+	u64 rx_seq;
+	u8 *tx;
+	u8 *rx;
+	size_t rx_start;
+	size_t rx_end;
+};
+
+/**
  * struct virgo_sock - a connected TCP socket with its receive buffer
  * @sock: the kernel socket
+ * @fr: frame protection; NULL for clear text (lab mode, the handshake)
+ * @deadline: when not 0, jiffies by which every read must be done, in
+ *	place of the socket's receive timeout
  * @lb: received bytes not yet consumed
  */
 struct virgo_sock {
 	struct socket *sock;
+	struct virgo_frames *fr;
+	unsigned long deadline;
 	struct virgo_linebuf lb;
 };
 
@@ -70,17 +97,62 @@ int virgo_sock_writev(struct virgo_sock *vs, struct kvec *iov, unsigned int n);
 __printf(2, 3) int virgo_sock_printf(struct virgo_sock *vs, const char *fmt, ...);
 __printf(2, 0) int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va_list args);
 void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
+int virgo_sock_protect(struct virgo_sock *vs, const u8 *tx_key, const u8 *rx_key);
+bool virgo_sock_pending(struct virgo_sock *vs);
+void virgo_sock_close(struct virgo_sock *vs);
+
+size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
+			const u8 key[VIRGO_AUTH_NONCE]);
+int virgo_frame_body(const u8 *head);
+int virgo_frame_open(u8 *frame, size_t body, u64 seq,
+		     const u8 key[VIRGO_AUTH_NONCE]);
 
 /* ------------------------------------------------------------ auth */
+
+/**
+ * struct virgo_transcript - what a handshake's proofs and keys are bound to
+ * @label: VIRGO_AUTH_LABEL, without its NUL
+ * @port: the service's port
+ * @server_id: the server's node id
+ * @client_id: the client's node id
+ * @server_nonce: the server's fresh random nonce
+ * @client_nonce: the client's
+ *
+ * Big-endian numbers, no padding: 87 bytes that userspace (libvirgo)
+ * builds the same way.
+ */
+struct virgo_transcript {
+	char label[sizeof(VIRGO_AUTH_LABEL) - 1];
+	__be16 port;
+	__be32 server_id;
+	__be32 client_id;
+	u8 server_nonce[VIRGO_AUTH_NONCE];
+	u8 client_nonce[VIRGO_AUTH_NONCE];
+} __packed;
+
+/**
+ * struct virgo_secrets - what a transcript and the cluster key give
+ * @server_proof: the server's proof
+ * @client_proof: the client's proof
+ * @c2s: session key of the frames the client sends
+ * @s2c: session key of the frames the server sends
+ */
+struct virgo_secrets {
+	u8 server_proof[VIRGO_AUTH_NONCE];
+	u8 client_proof[VIRGO_AUTH_NONCE];
+	u8 c2s[VIRGO_AUTH_NONCE];
+	u8 s2c[VIRGO_AUTH_NONCE];
+};
 
 int virgo_auth_init(void);
 void virgo_auth_exit(void);
 int virgo_auth_set_key(const u8 *key, size_t len);
 bool virgo_auth_enabled(void);
-int virgo_auth_mac(const u8 *key, size_t key_len, const char *nonce_hex,
-		   char mac_hex[VIRGO_AUTH_HEX + 1]);
-int virgo_auth_server(struct virgo_sock *vs);
-int virgo_auth_client(struct virgo_sock *vs);
+u64 virgo_auth_gen(void);
+int virgo_auth_derive(const u8 *key, size_t key_len,
+		      const struct virgo_transcript *t, struct virgo_secrets *s);
+int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id);
+int virgo_auth_client(struct virgo_sock *vs, u16 port, u32 server_id);
 
 /* ------------------------------------------------------------ nodes */
 
@@ -162,6 +234,8 @@ void virgo_node_remove(struct virgo_node *node);
 struct virgo_node *virgo_node_get(u32 id);
 void virgo_node_put(struct virgo_node *node);
 bool virgo_node_addr_known(__be32 addr);
+u32 virgo_node_id_by_addr(__be32 addr);
+void virgo_nodes_drain_pools(void);
 bool virgo_node_addr_up(__be32 addr);
 unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
 void virgo_pool_drain(struct virgo_node *node);
@@ -204,21 +278,31 @@ struct virgo_service {
 	struct socket *listener;
 	struct work_struct accept_work;
 	struct list_head conns;
-	struct mutex lock;	/* protects conns, nconns, stopping */
+	struct mutex lock;	/* protects conns, nconns, nhandshake, stopping */
 	unsigned int nconns;
+	unsigned int nhandshake;
 	bool stopping;
+	spinlock_t live_lock;	/* protects live; a worker's last touch */
+	unsigned int live;
 	wait_queue_head_t drained;
 };
 
-#define VIRGO_DEFAULT_CONNS	64
-#define VIRGO_CONNS_PER_PEER	16
-#define VIRGO_IDLE_MS		60000
+#define VIRGO_DEFAULT_CONNS	64	/* authenticated connections... */
+#define VIRGO_CONNS_PER_PEER	16	/* ...and of them, from one peer */
+#define VIRGO_HANDSHAKE_CONNS	16	/* connections in the handshake... */
+#define VIRGO_HANDSHAKE_PER_PEER 4	/* ...and of them, from one peer */
+#define VIRGO_AUTH_TIMEOUT_MS	5000	/* for the whole handshake */
+#define VIRGO_IDLE_MS		60000	/* default idle_ms: without a request */
+
+/* configfs idle_ms; a pooled client connection idles half of it at most */
+extern unsigned int virgo_idle_ms;
 
 /**
  * struct virgo_conn - one accepted connection
  * @vs: its socket and buffer
  * @svc: the service it belongs to
  * @peer: the peer's address, network order
+ * @authed: past the handshake: counted in nconns, not in nhandshake
  * @work: runs the connection
  * @entry: in svc->conns
  */
@@ -226,6 +310,7 @@ struct virgo_conn {
 	struct virgo_sock vs;
 	struct virgo_service *svc;
 	__be32 peer;
+	bool authed;
 	struct work_struct work;
 	struct list_head entry;
 };
@@ -233,6 +318,7 @@ struct virgo_conn {
 int virgo_service_register(struct virgo_service *svc);
 void virgo_service_unregister(struct virgo_service *svc);
 int virgo_services_set_listening(bool on);
+void virgo_services_revoke(__be32 addr);
 bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);

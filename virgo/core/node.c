@@ -165,6 +165,7 @@ struct virgo_node *virgo_node_create(u32 id)
  */
 int virgo_node_set_addr(struct virgo_node *node, __be32 addr)
 {
+	__be32 old = 0;
 	int i, ret = 0;
 
 	mutex_lock(&virgo_nodes_lock);
@@ -175,10 +176,16 @@ int virgo_node_set_addr(struct virgo_node *node, __be32 addr)
 			goto out;
 		}
 	}
+	old = node->addr;
 	WRITE_ONCE(node->addr, addr);
 	mod_delayed_work(virgo_wq, &node->poll_work, 0);
 out:
 	mutex_unlock(&virgo_nodes_lock);
+	if (!ret && old && old != addr) {
+		/* What the old address holds is no longer this node's. */
+		virgo_services_revoke(old);
+		virgo_pool_drain(node);
+	}
 	return ret;
 }
 
@@ -208,7 +215,11 @@ void virgo_node_remove(struct virgo_node *node)
 		kref_put(&node->ref, virgo_node_release);	/* the table's */
 	}
 	mutex_unlock(&virgo_nodes_lock);
+	/* Its connections end now, not when the last reference goes. */
+	if (node->addr)
+		virgo_services_revoke(node->addr);
 	cancel_delayed_work_sync(&node->poll_work);
+	virgo_pool_drain(node);
 	virgo_node_put(node);
 }
 
@@ -243,6 +254,42 @@ bool virgo_node_addr_known(__be32 addr)
 		known = virgo_nodes[i] && virgo_nodes[i]->addr == addr;
 	mutex_unlock(&virgo_nodes_lock);
 	return known;
+}
+
+/**
+ * virgo_node_id_by_addr() - which node a peer is
+ * @addr: the peer's address; a loopback address is this node
+ *
+ * Return: the node's id, or 0 for an address not in the table.
+ */
+u32 virgo_node_id_by_addr(__be32 addr)
+{
+	u32 id = 0;
+	int i;
+
+	if (ipv4_is_loopback(addr))
+		return virgo_local_id();
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES && !id; i++)
+		if (virgo_nodes[i] && virgo_nodes[i]->addr == addr)
+			id = i;
+	mutex_unlock(&virgo_nodes_lock);
+	return id;
+}
+
+/* Close every node's idle client connections (the key changed). */
+void virgo_nodes_drain_pools(void)
+{
+	struct virgo_node *node;
+	int i;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (i = 1; i <= VIRGO_MAX_NODES; i++) {
+		node = virgo_nodes[i];
+		if (node)
+			virgo_pool_drain(node);
+	}
+	mutex_unlock(&virgo_nodes_lock);
 }
 
 /* Is @addr one of the cluster's nodes, and not marked down? */

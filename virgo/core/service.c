@@ -8,10 +8,11 @@
  * telnet path), caps connections per service and per peer, challenges the
  * peer when a cluster key is set, and then feeds the handler one line at
  * a time. Each connection is a work item on the bounded virgo workqueue;
- * an idle connection is closed after VIRGO_IDLE_MS. Stopping a service
+ * a connection without a request for idle_ms is closed. Stopping a service
  * shuts every socket down and waits until every worker is gone.
  */
 
+#include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/net.h>
 #include <linux/slab.h>
@@ -20,7 +21,7 @@
 #include <net/net_namespace.h>
 #include "core.h"
 
-#define VIRGO_AUTH_TIMEOUT_MS	5000
+unsigned int virgo_idle_ms = VIRGO_IDLE_MS;
 
 static LIST_HEAD(virgo_services);
 static DEFINE_MUTEX(virgo_services_lock);
@@ -169,18 +170,72 @@ bool virgo_conn_stopping(struct virgo_conn *conn)
 }
 EXPORT_SYMBOL_GPL(virgo_conn_stopping);
 
+/* One peer for admission: every loopback address is the same local user. */
+static __be32 virgo_peer_key(__be32 addr)
+{
+	return ipv4_is_loopback(addr) ? htonl(INADDR_LOOPBACK) : addr;
+}
+
+/* Connections of @peer in @svc, past the handshake or in it. Under svc->lock. */
+static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
+					bool authed)
+{
+	struct virgo_conn *conn;
+	unsigned int n = 0;
+
+	list_for_each_entry(conn, &svc->conns, entry)
+		n += conn->peer == peer && conn->authed == authed;
+	return n;
+}
+
+/*
+ * The handshake passed: move @conn from the handshake pool into the
+ * service's, if there is room for it there.
+ */
+static int virgo_conn_promote(struct virgo_conn *conn)
+{
+	struct virgo_service *svc = conn->svc;
+	unsigned int max = svc->max_conns ?: VIRGO_DEFAULT_CONNS;
+	int ret = 0;
+
+	mutex_lock(&svc->lock);
+	if (conn->authed)
+		goto out;
+	if (svc->nconns >= max ||
+	    virgo_service_count(svc, conn->peer, true) >= VIRGO_CONNS_PER_PEER) {
+		ret = -EBUSY;
+		goto out;
+	}
+	svc->nhandshake--;
+	svc->nconns++;
+	conn->authed = true;
+out:
+	mutex_unlock(&svc->lock);
+	return ret;
+}
+
 static void virgo_conn_work(struct work_struct *work)
 {
 	struct virgo_conn *conn = container_of(work, struct virgo_conn, work);
 	struct virgo_service *svc = conn->svc;
+	unsigned long idle = msecs_to_jiffies(READ_ONCE(virgo_idle_ms));
 	char *line;
 	size_t len;
 	int ret;
 
-	virgo_sock_set_timeout(&conn->vs, VIRGO_AUTH_TIMEOUT_MS);
-	ret = virgo_auth_server(&conn->vs);
-	virgo_sock_set_timeout(&conn->vs, VIRGO_IDLE_MS);
+	/* One deadline for the whole handshake, however the bytes trickle. */
+	virgo_sock_set_timeout(&conn->vs, READ_ONCE(virgo_idle_ms));
+	conn->vs.deadline = jiffies + msecs_to_jiffies(VIRGO_AUTH_TIMEOUT_MS);
+	ret = virgo_auth_server(&conn->vs, svc->port,
+				virgo_node_id_by_addr(conn->peer));
+	if (!ret) {
+		ret = virgo_conn_promote(conn);
+		if (ret)
+			virgo_conn_error(conn, ret, "too many connections");
+	}
 
+	/* Only a request, not a blank line, earns more time. */
+	conn->vs.deadline = jiffies + idle;
 	while (!ret) {
 		ret = virgo_sock_read_line(&conn->vs, &line, &len);
 		if (ret == -EINVAL) {
@@ -196,37 +251,65 @@ static void virgo_conn_work(struct work_struct *work)
 		}
 		if (ret)
 			break;
-		if (len)
+		if (len) {
 			ret = svc->ops->line(conn, line, len);
+			conn->vs.deadline = jiffies + idle;
+		}
 	}
 
 	mutex_lock(&svc->lock);
 	list_del(&conn->entry);
-	svc->nconns--;
+	if (conn->authed)
+		svc->nconns--;
+	else
+		svc->nhandshake--;
 	mutex_unlock(&svc->lock);
-	wake_up(&svc->drained);
 
-	kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
-	sock_release(conn->vs.sock);
+	virgo_sock_close(&conn->vs);
 	kfree(conn);
+
+	/*
+	 * The last touch of @svc: the stopper looks at live under the same
+	 * spinlock, so it cannot return (and free @svc) before this unlock.
+	 */
+	spin_lock(&svc->live_lock);
+	if (!--svc->live)
+		wake_up(&svc->drained);
+	spin_unlock(&svc->live_lock);
 }
 
-/* May @peer open one more connection to @svc? Called with svc->lock. */
-static int virgo_service_admit(struct virgo_service *svc, __be32 peer)
+static bool virgo_service_drained(struct virgo_service *svc)
+{
+	bool drained;
+
+	spin_lock(&svc->live_lock);
+	drained = !svc->live;
+	spin_unlock(&svc->live_lock);
+	return drained;
+}
+
+/*
+ * May @peer open one more connection to @svc? Called with svc->lock.
+ * Nothing here costs more than a table lookup: a stranger is turned away
+ * before any cryptography. In a keyed cluster a new connection waits in
+ * the small handshake pool; in lab mode it joins the service's at once.
+ */
+static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool *authed)
 {
 	unsigned int max = svc->max_conns ?: VIRGO_DEFAULT_CONNS;
-	struct virgo_conn *conn;
-	unsigned int same = 0;
 
 	if (svc->stopping)
 		return -ESHUTDOWN;
 	if (!ipv4_is_loopback(peer) && !virgo_node_addr_known(peer))
 		return -EACCES;
-	if (svc->nconns >= max)
-		return -EBUSY;
-	list_for_each_entry(conn, &svc->conns, entry)
-		same += conn->peer == peer;
-	return same >= VIRGO_CONNS_PER_PEER ? -EBUSY : 0;
+	*authed = !virgo_auth_enabled();
+	if (*authed)
+		return svc->nconns >= max ||
+		       virgo_service_count(svc, peer, true) >= VIRGO_CONNS_PER_PEER ?
+		       -EBUSY : 0;
+	return svc->nhandshake >= VIRGO_HANDSHAKE_CONNS ||
+	       virgo_service_count(svc, peer, false) >= VIRGO_HANDSHAKE_PER_PEER ?
+	       -EBUSY : 0;
 }
 
 /* Tell a refused peer why, without waiting on it, and hang up. */
@@ -245,13 +328,18 @@ static void virgo_refuse(struct socket *sock, int err)
 	sock_release(sock);
 }
 
+#define VIRGO_ACCEPT_BACKOFF_MAX_MS	200
+
 static void virgo_accept_work(struct work_struct *work)
 {
 	struct virgo_service *svc = container_of(work, struct virgo_service,
 						 accept_work);
+	unsigned int backoff_ms = 0;
 	struct sockaddr_in sin;
 	struct virgo_conn *conn;
 	struct socket *sock;
+	bool authed;
+	__be32 peer;
 	int ret;
 
 	for (;;) {
@@ -259,15 +347,18 @@ static void virgo_accept_work(struct work_struct *work)
 		if (ret) {
 			if (READ_ONCE(svc->stopping))
 				return;
-			/* ENOMEM, ECONNABORTED...: the listener lives on. */
-			cond_resched();
+			/* ENOMEM, EMFILE...: the listener lives on, slower. */
+			backoff_ms = clamp(backoff_ms * 2, 1U, VIRGO_ACCEPT_BACKOFF_MAX_MS);
+			msleep(backoff_ms);
 			continue;
 		}
+		backoff_ms = 0;
 		ret = kernel_getpeername(sock, (struct sockaddr *)&sin);
 		if (ret < 0 || sin.sin_family != AF_INET) {
 			sock_release(sock);
 			continue;
 		}
+		peer = virgo_peer_key(sin.sin_addr.s_addr);
 		tcp_sock_set_nodelay(sock->sk);
 		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 		if (!conn) {
@@ -275,15 +366,22 @@ static void virgo_accept_work(struct work_struct *work)
 			continue;
 		}
 		mutex_lock(&svc->lock);
-		ret = virgo_service_admit(svc, sin.sin_addr.s_addr);
+		ret = virgo_service_admit(svc, peer, &authed);
 		if (!ret) {
 			conn->vs.sock = sock;
 			virgo_linebuf_init(&conn->vs.lb);
 			conn->svc = svc;
-			conn->peer = sin.sin_addr.s_addr;
+			conn->peer = peer;
+			conn->authed = authed;
 			INIT_WORK(&conn->work, virgo_conn_work);
 			list_add(&conn->entry, &svc->conns);
-			svc->nconns++;
+			if (authed)
+				svc->nconns++;
+			else
+				svc->nhandshake++;
+			spin_lock(&svc->live_lock);
+			svc->live++;
+			spin_unlock(&svc->live_lock);
 			queue_work(virgo_wq, &conn->work);
 		}
 		mutex_unlock(&svc->lock);
@@ -344,7 +442,7 @@ static void virgo_service_stop(struct virgo_service *svc)
 	list_for_each_entry(conn, &svc->conns, entry)
 		kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
 	mutex_unlock(&svc->lock);
-	wait_event(svc->drained, !READ_ONCE(svc->nconns));
+	wait_event(svc->drained, virgo_service_drained(svc));
 
 	sock_release(svc->listener);
 	svc->listener = NULL;
@@ -367,9 +465,12 @@ int virgo_service_register(struct virgo_service *svc)
 	INIT_LIST_HEAD(&svc->conns);
 	mutex_init(&svc->lock);
 	init_waitqueue_head(&svc->drained);
+	spin_lock_init(&svc->live_lock);
 	INIT_WORK(&svc->accept_work, virgo_accept_work);
 	svc->listener = NULL;
 	svc->nconns = 0;
+	svc->nhandshake = 0;
+	svc->live = 0;
 
 	mutex_lock(&virgo_services_lock);
 	list_for_each_entry(other, &virgo_services, node) {
@@ -431,6 +532,29 @@ int virgo_services_set_listening(bool on)
 	}
 	mutex_unlock(&virgo_services_lock);
 	return ret;
+}
+
+/**
+ * virgo_services_revoke() - close connections a peer may no longer hold
+ * @addr: the peer's address; 0 for every connection (the key changed)
+ *
+ * A node removed from the table or given a new address, or a new cluster
+ * key: what was admitted under the old terms ends now.
+ */
+void virgo_services_revoke(__be32 addr)
+{
+	struct virgo_service *svc;
+	struct virgo_conn *conn;
+
+	mutex_lock(&virgo_services_lock);
+	list_for_each_entry(svc, &virgo_services, node) {
+		mutex_lock(&svc->lock);
+		list_for_each_entry(conn, &svc->conns, entry)
+			if (!addr || conn->peer == addr)
+				kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
+		mutex_unlock(&svc->lock);
+	}
+	mutex_unlock(&virgo_services_lock);
 }
 
 bool virgo_services_listening(void)

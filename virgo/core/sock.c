@@ -20,17 +20,146 @@ void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms)
 	release_sock(sk);
 }
 
+/**
+ * virgo_sock_protect() - carry every further byte in protected frames
+ * @vs: a connection whose handshake just ended
+ * @tx_key: session key of what we send
+ * @rx_key: session key of what we receive
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int virgo_sock_protect(struct virgo_sock *vs, const u8 *tx_key, const u8 *rx_key)
+{
+	struct virgo_frames *fr = kzalloc(sizeof(*fr), GFP_KERNEL);
+
+	if (!fr)
+		return -ENOMEM;
+	fr->tx = kmalloc(VIRGO_FRAME_SIZE, GFP_KERNEL);
+	fr->rx = kmalloc(VIRGO_FRAME_SIZE, GFP_KERNEL);
+	if (!fr->tx || !fr->rx) {
+		kfree(fr->tx);
+		kfree(fr->rx);
+		kfree(fr);
+		return -ENOMEM;
+	}
+	memcpy(fr->tx_key, tx_key, sizeof(fr->tx_key));
+	memcpy(fr->rx_key, rx_key, sizeof(fr->rx_key));
+	vs->fr = fr;
+	return 0;
+}
+
+/**
+ * virgo_sock_close() - shut a connection down and free it, keys wiped
+ * @vs: the connection
+ */
+void virgo_sock_close(struct virgo_sock *vs)
+{
+	struct virgo_frames *fr = vs->fr;
+
+	kernel_sock_shutdown(vs->sock, SHUT_RDWR);
+	sock_release(vs->sock);
+	vs->sock = NULL;
+	if (fr) {
+		kfree_sensitive(fr->tx);
+		kfree_sensitive(fr->rx);
+		kfree_sensitive(fr);
+		vs->fr = NULL;
+	}
+}
+
+/* Has the peer sent bytes nobody has read yet? */
+bool virgo_sock_pending(struct virgo_sock *vs)
+{
+	return vs->lb.start != vs->lb.end ||
+	       (vs->fr && vs->fr->rx_start != vs->fr->rx_end) ||
+	       !skb_queue_empty_lockless(&vs->sock->sk->sk_receive_queue);
+}
+
 /* Receive whatever is there, at most @len bytes; 0 means end of stream. */
-static int virgo_sock_recv(struct virgo_sock *vs, void *buf, size_t len)
+static int virgo_sock_recv_raw(struct virgo_sock *vs, void *buf, size_t len)
 {
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	long left;
 	int ret;
 
+	if (vs->deadline) {
+		left = (long)(vs->deadline - jiffies);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		WRITE_ONCE(vs->sock->sk->sk_rcvtimeo, left);
+	}
 	ret = kernel_recvmsg(vs->sock, &msg, &iov, 1, len, msg.msg_flags);
 	if (ret == -EAGAIN)
 		return -ETIMEDOUT;
 	return ret;
+}
+
+/* Exactly @len bytes; @eof_ok: end of stream before the first byte is 0. */
+static int virgo_sock_recv_all(struct virgo_sock *vs, u8 *buf, size_t len, bool eof_ok)
+{
+	size_t got = 0;
+	int ret;
+
+	while (got < len) {
+		ret = virgo_sock_recv_raw(vs, buf + got, len - got);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return eof_ok && !got ? 0 : -EPROTO;	/* cut short */
+		got += ret;
+	}
+	return 1;
+}
+
+/* The next frame's data into vs->fr->rx: its length, 0 at end of stream. */
+static int virgo_sock_recv_frame(struct virgo_sock *vs)
+{
+	struct virgo_frames *fr = vs->fr;
+	int ret, body;
+
+	ret = virgo_sock_recv_all(vs, fr->rx, VIRGO_FRAME_HEAD, true);
+	if (ret <= 0)
+		return ret;
+	body = virgo_frame_body(fr->rx);
+	if (body < 0)
+		return body;
+	ret = virgo_sock_recv_all(vs, fr->rx + VIRGO_FRAME_HEAD, body, false);
+	if (ret < 0)
+		return ret;
+	if (fr->rx_seq == U64_MAX)
+		return -EPROTO;		/* never reuse a nonce */
+	ret = virgo_frame_open(fr->rx, body, fr->rx_seq, fr->rx_key);
+	if (ret < 0)
+		return ret;
+	fr->rx_seq++;
+	fr->rx_start = VIRGO_FRAME_HEAD;
+	fr->rx_end = VIRGO_FRAME_HEAD + ret;
+	return ret;
+}
+
+/*
+ * Receive whatever is there, at most @len bytes; 0 means end of stream.
+ * On a protected connection: -EBADMSG for a frame that fails to open,
+ * -EPROTO for one that cannot be a frame or is cut short.
+ */
+static int virgo_sock_recv(struct virgo_sock *vs, void *buf, size_t len)
+{
+	struct virgo_frames *fr = vs->fr;
+	size_t n;
+	int ret;
+
+	if (!fr)
+		return virgo_sock_recv_raw(vs, buf, len);
+	if (fr->rx_start == fr->rx_end) {
+		ret = virgo_sock_recv_frame(vs);
+		if (ret <= 0)
+			return ret;
+	}
+	n = min(len, fr->rx_end - fr->rx_start);
+	memcpy(buf, fr->rx + fr->rx_start, n);
+	fr->rx_start += n;
+	return n;
 }
 
 /**
@@ -87,6 +216,46 @@ int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len)
 	return 0;
 }
 
+static int virgo_sock_send_raw(struct virgo_sock *vs, struct msghdr *msg)
+{
+	int ret;
+
+	while (msg_data_left(msg)) {
+		ret = sock_sendmsg(vs->sock, msg);
+		if (ret == -EAGAIN)
+			return -ETIMEDOUT;
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -ENOTCONN;
+	}
+	return 0;
+}
+
+/* @iter's bytes in as few frames as they fit. */
+static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
+{
+	struct virgo_frames *fr = vs->fr;
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = fr->tx };
+	size_t n;
+	int ret;
+
+	while (iov_iter_count(iter)) {
+		if (fr->tx_seq == U64_MAX)
+			return -EPROTO;		/* never reuse a nonce */
+		n = min_t(size_t, iov_iter_count(iter), VIRGO_FRAME_DATA_MAX);
+		if (copy_from_iter(fr->tx + VIRGO_FRAME_HEAD, n, iter) != n)
+			return -EFAULT;
+		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++, fr->tx_key);
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);
+		ret = virgo_sock_send_raw(vs, &msg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * virgo_sock_writev() - send every byte of @n buffers, in one go if it fits
  * @vs: the connection
@@ -98,23 +267,17 @@ int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len)
 int virgo_sock_writev(struct virgo_sock *vs, struct kvec *iov, unsigned int n)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct iov_iter iter;
 	size_t total = 0;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < n; i++)
 		total += iov[i].iov_len;
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, total);
-	while (msg_data_left(&msg)) {
-		ret = sock_sendmsg(vs->sock, &msg);
-		if (ret == -EAGAIN)
-			return -ETIMEDOUT;
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return -ENOTCONN;
-	}
-	return 0;
+	iov_iter_kvec(&iter, ITER_SOURCE, iov, n, total);
+	if (vs->fr)
+		return virgo_sock_send_frames(vs, &iter);
+	msg.msg_iter = iter;
+	return virgo_sock_send_raw(vs, &msg);
 }
 
 int virgo_sock_write(struct virgo_sock *vs, const void *buf, size_t len)

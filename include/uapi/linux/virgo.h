@@ -14,7 +14,7 @@
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
  * added; nothing it names ever changes meaning.
  */
-#define VIRGO_ABI_VERSION	3
+#define VIRGO_ABI_VERSION	4
 
 #include <linux/types.h>
 
@@ -136,13 +136,25 @@ struct virgo_clone_args {
 #define VIRGO_PORT_QUEUE	60000
 
 /*
- * Cluster authentication: a key of VIRGO_KEY_MIN..VIRGO_KEY_MAX bytes; the
- * answer to "AUTH-CHALLENGE <nonce>" is HMAC-SHA256(key, VIRGO_AUTH_CONTEXT
- * nonce) in hex, both nonce and MAC VIRGO_AUTH_HEX hex digits.
+ * Keyed clusters: a key of VIRGO_KEY_MIN..VIRGO_KEY_MAX bytes. Every
+ * connection opens with handshake VIRGO_AUTH_VERSION, in which both sides
+ * prove the key over a transcript of both nonces (VIRGO_AUTH_NONCE bytes),
+ * the service port and both node ids, the server first. Every byte after
+ * it travels in frames: a 4-byte big-endian length of what follows, then
+ * the data sealed with ChaCha20-Poly1305 under a per-connection key per
+ * direction, the frame's sequence number as nonce and the length as
+ * associated data; a whole frame is at most VIRGO_FRAME_SIZE bytes.
+ * Documentation/virgo/core.rst gives the exchange and the derivations.
  */
 #define VIRGO_KEY_MIN		16
 #define VIRGO_KEY_MAX		64
-#define VIRGO_AUTH_HEX		64
-#define VIRGO_AUTH_CONTEXT	"virgo-auth-v1 "
+#define VIRGO_AUTH_VERSION	2
+#define VIRGO_AUTH_LABEL	"virgo-auth-v2"
+#define VIRGO_AUTH_NONCE	32
+#define VIRGO_AUTH_HEX		(2 * VIRGO_AUTH_NONCE)	/* nonces, proofs */
+#define VIRGO_FRAME_SIZE	16384
+#define VIRGO_FRAME_HEAD	4
+#define VIRGO_FRAME_TAG		16
+#define VIRGO_FRAME_DATA_MAX	(VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD - VIRGO_FRAME_TAG)
 
 #endif /* _UAPI_LINUX_VIRGO_H */

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO core - protected frames
+ *
+ * After the handshake of a keyed cluster, every byte of a connection
+ * travels in frames:
+ *
+ *	+---------------+------------------------------+-----------+
+ *	| length (be32) | data, ChaCha20 encrypted     | Poly1305  |
+ *	| of what follows (data + tag)                 | tag (16)  |
+ *	+---------------+------------------------------+-----------+
+ *
+ * sealed with ChaCha20-Poly1305 (RFC 8439) under the direction's session
+ * key, the frame's sequence number (0, 1, 2... per direction) as the
+ * 64-bit nonce and the length field as associated data. A frame altered,
+ * replayed, reordered, dropped or cut short fails to open, and the
+ * connection ends. Pure functions over buffers, so that KUnit checks them
+ * against vectors; sock.c moves the frames.
+ */
+
+#include <crypto/chacha20poly1305.h>
+#include <linux/errno.h>
+#include <linux/unaligned.h>
+#include "core.h"
+
+static_assert(VIRGO_FRAME_TAG == CHACHA20POLY1305_AUTHTAG_SIZE);
+static_assert(VIRGO_AUTH_NONCE == CHACHA20POLY1305_KEY_SIZE);
+
+/**
+ * virgo_frame_seal() - seal @len data bytes into a frame, in place
+ * @frame: VIRGO_FRAME_HEAD bytes of room, the data, then VIRGO_FRAME_TAG
+ *	bytes of room
+ * @len: 1..VIRGO_FRAME_DATA_MAX
+ * @seq: the frame's sequence number
+ * @key: the direction's session key
+ *
+ * Return: the frame's size.
+ */
+size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
+			const u8 key[VIRGO_AUTH_NONCE])
+{
+	u8 *data = frame + VIRGO_FRAME_HEAD;
+
+	put_unaligned_be32(len + VIRGO_FRAME_TAG, frame);
+	chacha20poly1305_encrypt(data, data, len, frame, VIRGO_FRAME_HEAD, seq, key);
+	return VIRGO_FRAME_HEAD + len + VIRGO_FRAME_TAG;
+}
+
+/**
+ * virgo_frame_body() - how many bytes follow a frame's head
+ * @head: the VIRGO_FRAME_HEAD bytes received
+ *
+ * Return: the body's length, or -EPROTO for one that cannot be a frame
+ * (no data, or larger than VIRGO_FRAME_SIZE allows).
+ */
+int virgo_frame_body(const u8 *head)
+{
+	u32 body = get_unaligned_be32(head);
+
+	if (body <= VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
+		return -EPROTO;
+	return body;
+}
+
+/**
+ * virgo_frame_open() - check and decrypt a received frame, in place
+ * @frame: the head and @body bytes after it
+ * @body: as virgo_frame_body() returned
+ * @seq: the sequence number the frame must have
+ * @key: the direction's session key
+ *
+ * Return: the data's length (the data starts at @frame +
+ * VIRGO_FRAME_HEAD), or -EBADMSG when the frame is not the one expected.
+ */
+int virgo_frame_open(u8 *frame, size_t body, u64 seq,
+		     const u8 key[VIRGO_AUTH_NONCE])
+{
+	u8 *data = frame + VIRGO_FRAME_HEAD;
+
+	if (!chacha20poly1305_decrypt(data, data, body, frame, VIRGO_FRAME_HEAD,
+				      seq, key))
+		return -EBADMSG;
+	return body - VIRGO_FRAME_TAG;
+}
