@@ -56,7 +56,8 @@ __printf(2, 3) int virgo_fn_printf(struct virgo_fn_ctx *ctx, const char *fmt, ..
 
 static inline bool virgo_fn_expired(const struct virgo_fn_ctx *ctx)
 {
-	return time_after_eq(jiffies, ctx->deadline);
+	/* The deadline moves to now when the caller goes away. */
+	return time_after_eq(jiffies, READ_ONCE(ctx->deadline));
 }
 
 #endif /* _LINUX_VIRGO_H */

@@ -10,6 +10,7 @@
 #   speedup NAME A B       "ratio NAME ops=.. median=.. p99=..": A's rate over
 #                          B's, B's latency over A's; 1 or more: A is at
 #                          least as fast as B
+#   bench_keyed PEER       turn this lab-mode cluster keyed, here and on PEER
 #
 # No number is ever made up: a ratio is printed only when both sides were
 # measured.
@@ -67,6 +68,28 @@ bench_awk() {
 					v[b, "median_us"] / v[a, "median_us"],
 					v[b, "p99_us"] / v[a, "p99_us"]
 		}' $bench_results
+}
+
+# The run added /scenario/bench.key: PEER's serve takes it on port 7779 (on
+# the bench's private network), then this node; done when PEER answers
+# under it. Every connection of the lab run is closed by the change.
+bench_keyed() {
+	cfs=/sys/kernel/config/virgo
+	key=$(tr -d ' \t\r\n' < /scenario/bench.key)
+	if ! echo "$key" | nc -w 2 "$1" 7779; then
+		echo "error keyed: $1 takes no key on port 7779"
+		failed=1
+		return 1
+	fi
+	echo "$key" > $cfs/key
+	if ! wait_until 30 sh -c "virgo send --key /scenario/bench.key --addr $1 core ping |
+				   grep -q '^pong '"; then
+		echo "error keyed: $1 does not answer under the key"
+		failed=1
+		return 1
+	fi
+	wait_until 10 sh -c "for s in $cfs/nodes/*/state; do [ \"\$(cat \$s)\" = up ] || exit 1; done"
+	echo "# keyed: $(cat $cfs/auth)"
 }
 
 ratio() {

@@ -44,6 +44,16 @@ share() {	# share NAME A B: A's rate over B's, from the last results
 				printf "ratio %s share=%.2f\n", name, v[a, "mib_s"] / v[b, "mib_s"]
 		}' "$bench_results"
 }
+if bench_keyed "$peer"; then
+	for round in 1 2; do
+		probe fs-write-keyed virgo-bench fs-stream 2 bench.bin w "$size"
+		probe fs-read-keyed virgo-bench fs-stream 2 bench.bin r "$size"
+	done
+fi
 share fs-write/tcp-write fs-write tcp-write
 share fs-read/tcp-read fs-read tcp-read
+share fs-write-keyed/tcp-write fs-write-keyed tcp-write
+share fs-read-keyed/tcp-read fs-read-keyed tcp-read
+share fs-write-keyed/fs-write fs-write-keyed fs-write
+share fs-read-keyed/fs-read fs-read-keyed fs-read
 exit "$failed"

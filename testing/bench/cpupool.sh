@@ -50,4 +50,7 @@ fi
 
 ratio clone raw-tcp
 ratio ssh clone
+bench_keyed "$peer" && probe clone-keyed virgo-bench clone-rtt "$clone_n" 2 echo "$size"
+ratio clone-keyed raw-tcp
+ratio clone-keyed clone
 exit $failed

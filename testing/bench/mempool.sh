@@ -79,7 +79,11 @@ if ! echo 0 > $client; then
 	failed=1
 else
 	probe virgo_get virgo-bench mem-get-rtt "$mem_n" "$mem_size" 2
+	bench_keyed "$peer" &&
+		probe virgo_get-keyed virgo-bench mem-get-rtt "$mem_n" "$mem_size" 2
 	echo 1 > $client
 fi
 ratio virgo_get raw-tcp
+ratio virgo_get-keyed raw-tcp
+ratio virgo_get-keyed virgo_get
 exit "$failed"

@@ -76,12 +76,34 @@ check_eq "a FIFO is not served, and does not hold the service" "ERROR EISDIR" \
 	"$(printf 'open 0 0 4\nfifo\n' | nc -w 3 127.0.0.1 50000 | cut -d' ' -f1-2)"
 check "nor opened for writing without a reader" sh -c \
 	"printf 'open 1 0 4\nfifo\nopen 0 0 8\nseed.txt\n' | nc -w 3 127.0.0.1 50000 | tail -n 1 | grep -q '^OK '"
+mknod /srv/virgo/null c 1 3
+check_eq "a device is never opened (the export is nodev)" "ERROR EACCES" \
+	"$(printf 'open 0 0 4\nnull\n' | nc -w 3 127.0.0.1 50000 | cut -d' ' -f1-2)"
+rm /srv/virgo/null
+mkdir /srv/virgo/mnt
+mount -t tmpfs none /srv/virgo/mnt
+echo inner > /srv/virgo/mnt/inner
+check "a mount beneath the export is never entered" sh -c \
+	"printf 'open 0 0 9\nmnt/inner\n' | nc -w 3 127.0.0.1 50000 | grep -Eq '^ERROR (ENOENT|EXDEV) '"
+umount /srv/virgo/mnt
+printf 'open 65 511 6\nmask.x\n' | nc -w 3 127.0.0.1 50000 >/dev/null
+check_eq "a new file's mode loses the umask (022)" "-rwxr-xr-x" \
+	"$(ls -l /srv/virgo/mask.x | cut -c1-10)"
 
 # ------------------------------------------------------------ limits
 echo "# max_fds 4 on node 1 itself, through loopback"
 echo 4 > /sys/kernel/config/virgo/cloudfs/max_fds
 out=$(for _ in 1 2 3 4 5; do printf 'virgo_cloud_open(seed.txt)\n'; done | nc -w 3 127.0.0.1 50000 | tail -n 1)
 check_eq "the fifth open of one peer" "ERROR EMFILE too many open files for this peer" "$out"
+# At the limit, an open that would change the file changes nothing.
+echo keep > /srv/virgo/keep.txt
+chown 65534:65534 /srv/virgo/keep.txt
+check_eq "O_TRUNC at the limit: EMFILE" "ERROR EMFILE" \
+	"$(printf 'open 513 0 8\nkeep.txt\n' | nc -w 3 127.0.0.1 50000 | cut -d' ' -f1-2)"
+check_eq "and the file is whole" keep "$(cat /srv/virgo/keep.txt)"
+check_eq "O_CREAT|O_EXCL at the limit: EMFILE" "ERROR EMFILE" \
+	"$(printf 'open 193 420 7\nnew.txt\n' | nc -w 3 127.0.0.1 50000 | cut -d' ' -f1-2)"
+check "and no file was made" [ ! -e /srv/virgo/new.txt ]
 echo 64 > /sys/kernel/config/virgo/cloudfs/max_fds
 
 # ------------------------------------------------------------ hostile input

@@ -75,6 +75,11 @@ echo > $cfs/cpupool/exec_dir
 check_eq "with exec_dir empty, no program runs" \
 	"virgo: hello: Permission denied" "$(virgo clone --exec --node 1 hello 2>&1)"
 echo /usr/libexec/virgo/clone > $cfs/cpupool/exec_dir
+# This cluster has no key: the harness enabled programs (exec_lab).
+echo 0 > $cfs/cpupool/exec_lab
+check_eq "in lab mode no program runs until an administrator enables it" \
+	"virgo: hello: Permission denied" "$(virgo clone --exec --node 1 hello 2>&1)"
+echo 1 > $cfs/cpupool/exec_lab
 check "exec_uid 0 is refused" sh -c "! echo 0 > $cfs/cpupool/exec_uid"
 out=$(virgo clone --exec --node 1 flood | wc -c)
 check_eq "output is capped at 64 KiB" 65536 "$out"
@@ -91,6 +96,20 @@ check_eq "a deadline that passes before the program starts: ETIMEDOUT" \
 	"virgo: sleeper: Connection timed out" \
 	"$(virgo clone --exec --node 1 --timeout 1 sleeper 60 2>&1)"
 check "and it never runs on" wait_until 5 gone
+# A caller that goes away (here killed in the system call): its job is
+# abandoned at once, not at its 60 s deadline.
+jobs_are() { [ "$(cat $cfs/cpupool/jobs)" = "$1" ]; }
+virgo clone --exec --node 1 --timeout 60000 sleeper 60 >/dev/null 2>&1 &
+caller=$!
+check "a long program runs" wait_until 5 jobs_are 1
+kill $caller
+check "its caller killed, the program and its child are killed" wait_until 3 gone
+check "and its job slot is free" wait_until 3 jobs_are 0
+virgo clone --node 1 --timeout 60000 sleep 60000 >/dev/null 2>&1 &
+caller=$!
+check "a long function runs" wait_until 5 jobs_are 1
+kill $caller
+check "its caller killed, the function stops and frees its slot" wait_until 3 jobs_are 0
 
 # ------------------------------------------------------------ bounds
 echo 1 > $cfs/cpupool/max_jobs
@@ -100,6 +119,14 @@ check_eq "over max_jobs: EBUSY, not queued" \
 	"virgo: echo: Device or resource busy" "$(virgo clone --node 1 echo x 2>&1)"
 wait
 echo 16 > $cfs/cpupool/max_jobs
+echo 1 > $cfs/cpupool/max_programs
+virgo clone --exec --node 1 --timeout 3000 sleeper 2 >/dev/null 2>&1 &
+wait_until 5 sh -c "[ \$(cat $cfs/cpupool/jobs) = 1 ]"
+check_eq "over max_programs: EBUSY" \
+	"virgo: hello: Device or resource busy" "$(virgo clone --exec --node 1 hello 2>&1)"
+check_eq "while functions still run" "x" "$(virgo clone --node 1 echo x)"
+wait
+echo 8 > $cfs/cpupool/max_programs
 start=$(now_ms)
 out=$(virgo clone --node 2 --timeout 500 sleep 10000 2>&1)
 took=$(($(now_ms) - start))

@@ -55,11 +55,15 @@ struct virgo_cloudfs_settings {
 extern struct virgo_cloudfs_settings virgo_cloudfs;
 
 struct file *virgo_fs_open(const char *path, int flags, umode_t mode);
+void virgo_fs_export_changed(void);
 ssize_t virgo_fs_read(struct file *f, void *buf, size_t count, loff_t pos);
 ssize_t virgo_fs_write(struct file *f, const void *buf, size_t count, loff_t pos);
 int virgo_fs_flags(u64 wire, int *flags);
 
-int virgo_fds_install(__be32 peer, struct file *f, s64 *fd);
+struct virgo_fs_open;
+struct virgo_fs_open *virgo_fds_reserve(__be32 peer);
+s64 virgo_fds_fill(struct virgo_fs_open *o, struct file *f);
+void virgo_fds_cancel(struct virgo_fs_open *o);
 struct file *virgo_fds_get(__be32 peer, s64 fd);
 int virgo_fds_close(__be32 peer, s64 fd);
 void virgo_fds_start(void);

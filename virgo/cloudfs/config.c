@@ -41,6 +41,7 @@ static ssize_t virgo_cloudfs_export_store(struct config_item *item,
 	mutex_lock(&virgo_cloudfs.lock);
 	memcpy(virgo_cloudfs.export, page, n);
 	virgo_cloudfs.export[n] = '\0';
+	virgo_fs_export_changed();
 	mutex_unlock(&virgo_cloudfs.lock);
 	return len;
 }

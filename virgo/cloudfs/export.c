@@ -4,7 +4,8 @@
  *
  * Every path a peer sends is resolved beneath the export with openat2()'s
  * RESOLVE_BENEATH: "..", absolute paths and symlinks that lead out fail
- * with -EXDEV; magic links are refused. Files are opened as the
+ * with -EXDEV; magic links are refused; so are other mounts, and the
+ * export is a private nodev clone of its mount. Files are opened as the
  * configured identity (cloudfs/uid and gid, never 0), with no
  * capabilities, so the permissions of the export decide; reads and
  * writes then go through the opened file, as they would for a process.
@@ -14,6 +15,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/openat2.h>
 #include <linux/slab.h>
@@ -65,55 +67,81 @@ static const struct cred *virgo_fs_cred(void)
 	return cred;
 }
 
-/*
- * Look before opening, so that the open of a device or FIFO found there
- * never runs: a file that is missing is created with O_EXCL, so that
- * nothing put in its place meanwhile is opened instead (then look again).
- */
-static struct file *virgo_fs_open_regular(const struct path *root,
-					  const char *path, struct open_how *how)
-{
-	struct open_how look = {
-		.flags = O_PATH | O_NOFOLLOW,
-		.resolve = how->resolve,
-	};
-	bool creat = how->flags & O_CREAT, excl = how->flags & O_EXCL;
-	u64 mode = how->mode;
-	umode_t type;
-	struct file *f;
-	int tries = 2;
+/* The export as a private mount of its own; under virgo_cloudfs.lock. */
+static struct path virgo_fs_root;
 
-	do {
-		f = file_open_root_how(root, path, &look);
-		if (IS_ERR(f) && (PTR_ERR(f) != -ENOENT || !creat))
-			return f;
-		if (!IS_ERR(f)) {
-			type = file_inode(f)->i_mode & S_IFMT;
-			fput(f);
-			if (type != S_IFREG)
-				return ERR_PTR(type == S_IFLNK ? -ELOOP : -EISDIR);
-			if (excl)
-				return ERR_PTR(-EEXIST);
-			how->flags &= ~(u64)(O_CREAT | O_EXCL);
-			how->mode = 0;
-		} else {
-			how->flags |= O_CREAT | O_EXCL;
-			how->mode = mode;
-		}
-		f = file_open_root_how(root, path, how);
-	} while (PTR_ERR_OR_ZERO(f) == -EEXIST && !excl && --tries);
-	return f;
+/**
+ * virgo_fs_export_changed() - forget the export's mount
+ *
+ * Called with virgo_cloudfs.lock when the export changes: the next open
+ * resolves it again. Files open beneath the old one stay open.
+ */
+void virgo_fs_export_changed(void)
+{
+	struct path old = virgo_fs_root;
+
+	lockdep_assert_held(&virgo_cloudfs.lock);
+	if (!old.mnt)
+		return;
+	virgo_fs_root = (struct path){};
+	dput(old.dentry);
+	kern_unmount(old.mnt);
+}
+
+/*
+ * The export, referenced, on a private clone of its mount that is nodev,
+ * nosuid and noexec: a device found there is refused by the open itself
+ * (may_open), before its driver's open runs, however the name got there;
+ * and mounts beneath the export are not in the clone, so that an NFS or
+ * FUSE mount there is never entered.
+ */
+static int virgo_fs_export_root(struct path *root)
+{
+	struct vfsmount *mnt;
+	struct path p;
+	int ret = 0;
+
+	mutex_lock(&virgo_cloudfs.lock);
+	if (virgo_fs_root.mnt)
+		goto out;
+	/* No symlink on the way to the export: it cannot be moved by one. */
+	ret = virgo_cloudfs.export[0] ?
+	      kern_path(virgo_cloudfs.export, LOOKUP_DIRECTORY | LOOKUP_NO_SYMLINKS, &p) :
+	      -ENOENT;
+	if (ret)
+		goto unlock;
+	mnt = clone_private_mount(&p);
+	path_put(&p);
+	if (IS_ERR(mnt)) {
+		ret = PTR_ERR(mnt);
+		goto unlock;
+	}
+	mnt->mnt_flags |= MNT_NODEV | MNT_NOSUID | MNT_NOEXEC;
+	virgo_fs_root.mnt = mnt;
+	virgo_fs_root.dentry = dget(mnt->mnt_root);
+out:
+	*root = virgo_fs_root;
+	path_get(root);
+unlock:
+	mutex_unlock(&virgo_cloudfs.lock);
+	return ret;
 }
 
 /**
  * virgo_fs_open() - open a file beneath the export
  * @path: relative to the export; 1..VIRGO_FS_PATH_MAX - 1 bytes
  * @flags: from virgo_fs_flags()
- * @mode: the new file's mode, with O_CREAT (0..0777)
+ * @mode: the new file's mode, with O_CREAT (0..0777), less the kernel's
+ *	umask (022) and a default ACL's, as for any process with that umask
+ *
+ * Only regular files are served. A directory or FIFO is closed again at
+ * once (-EISDIR; a FIFO opened for writing without a reader fails with
+ * -ENXIO), and a device is never opened (-EACCES).
  *
  * Return: the file, or an ERR_PTR: -EXDEV for a path that leaves the
- * export, -EACCES for one the identity may not open, -ENOENT when there is
- * no export, what openat2() returns otherwise.
+ * export, -ELOOP for a symlink named last, -EACCES for one the identity
+ * may not open, -ENOENT when there is no export, what openat2() returns
+ * otherwise.
  */
 struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 {
@@ -124,7 +152,7 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 	struct open_how how = {
 		.flags = flags | O_LARGEFILE | O_NOFOLLOW | O_NONBLOCK,
 		.mode = flags & O_CREAT ? mode & 0777 : 0,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
 	const struct cred *cred, *old;
 	struct path root;
@@ -136,12 +164,7 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 	/* The lookup would take "/" as the export; say what it is instead. */
 	if (*path == '/')
 		return ERR_PTR(-EXDEV);
-	/* No symlink on the way to the export: it cannot be moved by one. */
-	mutex_lock(&virgo_cloudfs.lock);
-	ret = virgo_cloudfs.export[0] ?
-	      kern_path(virgo_cloudfs.export, LOOKUP_DIRECTORY | LOOKUP_NO_SYMLINKS,
-			&root) : -ENOENT;
-	mutex_unlock(&virgo_cloudfs.lock);
+	ret = virgo_fs_export_root(&root);
 	if (ret)
 		return ERR_PTR(ret);
 	cred = virgo_fs_cred();
@@ -150,7 +173,7 @@ struct file *virgo_fs_open(const char *path, int flags, umode_t mode)
 		return ERR_CAST(cred);
 	}
 	old = override_creds(cred);
-	f = virgo_fs_open_regular(&root, path, &how);
+	f = file_open_root_how(&root, path, &how);
 	revert_creds(old);
 	put_cred(cred);
 	path_put(&root);

@@ -22,10 +22,13 @@
 #include <linux/xarray.h>
 #include "cloudfs.h"
 
+/* An open file of a peer; @file is NULL while its slot is only reserved. */
 struct virgo_fs_open {
 	u64 tag;
 	struct file *file;
 	unsigned long used;	/* jiffies */
+	u32 slot;
+	struct virgo_fs_peer *peer;
 };
 
 struct virgo_fs_peer {
@@ -80,52 +83,77 @@ static struct virgo_fs_peer *virgo_fs_peer(__be32 addr, bool create)
 }
 
 /**
- * virgo_fds_install() - give @peer a descriptor for @f
+ * virgo_fds_reserve() - hold a descriptor slot of @peer for a file to come
  * @peer: the peer's address
- * @f: the file; the table takes over the reference
- * @fd: set to the descriptor
  *
- * Return: 0; -EMFILE when the peer has max_fds open; -EDESTADDRREQ when
- * this node has no id; -ENOMEM. On error @f is put.
+ * Before the open, so that an open that changes the file (O_TRUNC,
+ * O_CREAT) never ends in -EMFILE. Fill the slot with virgo_fds_fill() or
+ * give it back with virgo_fds_cancel(); until then no lookup, close or
+ * reclaim sees it.
+ *
+ * Return: the reservation; ERR_PTR(-EMFILE) when the peer has max_fds
+ * open; ERR_PTR(-EDESTADDRREQ) when this node has no id; ERR_PTR(-ENOMEM).
  */
-int virgo_fds_install(__be32 peer, struct file *f, s64 *fd)
+struct virgo_fs_open *virgo_fds_reserve(__be32 peer)
 {
-	struct virgo_fd v = { .node = virgo_local_id() };
 	struct virgo_fs_open *o;
 	struct virgo_fs_peer *p;
 	int ret;
 
-	o = kmalloc(sizeof(*o), GFP_KERNEL);
-	if (!o || !v.node) {
-		kfree(o);
-		fput(f);
-		return v.node ? -ENOMEM : -EDESTADDRREQ;
-	}
+	if (!virgo_local_id())
+		return ERR_PTR(-EDESTADDRREQ);
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return ERR_PTR(-ENOMEM);
 	do {
 		o->tag = get_random_u64() & VIRGO_FD_TAG_MASK;
 	} while (!o->tag);
-	o->file = f;
-	o->used = jiffies;
 
 	mutex_lock(&virgo_fs_lock);
 	p = virgo_fs_peer(peer, true);
 	ret = !p ? -ENOMEM :
 	      p->nfds >= READ_ONCE(virgo_cloudfs.max_fds) ? -EMFILE :
-	      xa_alloc(&p->fds, &v.slot, o, XA_LIMIT(0, VIRGO_FD_SLOTS - 1),
+	      xa_alloc(&p->fds, &o->slot, o, XA_LIMIT(0, VIRGO_FD_SLOTS - 1),
 		       GFP_KERNEL);
 	if (!ret) {
-		p->nfds++;
+		o->peer = p;
+		p->nfds++;	/* so @p stays while the slot is held */
 		p->gone_since = 0;	/* it is talking to us */
 	}
 	mutex_unlock(&virgo_fs_lock);
 	if (ret) {
 		kfree(o);
-		fput(f);
-		return ret == -EBUSY ? -EMFILE : ret;
+		return ERR_PTR(ret == -EBUSY ? -EMFILE : ret);
 	}
-	v.tag = o->tag;
-	*fd = virgo_fd_encode(&v);
-	return 0;
+	return o;
+}
+
+/**
+ * virgo_fds_fill() - put an opened file in a reserved slot
+ * @o: from virgo_fds_reserve()
+ * @f: the file; the table takes over the reference
+ *
+ * Return: the descriptor that names it.
+ */
+s64 virgo_fds_fill(struct virgo_fs_open *o, struct file *f)
+{
+	struct virgo_fd v = { .node = virgo_local_id(), .slot = o->slot, .tag = o->tag };
+
+	mutex_lock(&virgo_fs_lock);
+	o->file = f;
+	o->used = jiffies;
+	mutex_unlock(&virgo_fs_lock);
+	return virgo_fd_encode(&v);
+}
+
+/* Give back a slot that virgo_fds_reserve() held, unfilled. */
+void virgo_fds_cancel(struct virgo_fs_open *o)
+{
+	mutex_lock(&virgo_fs_lock);
+	xa_erase(&o->peer->fds, o->slot);
+	o->peer->nfds--;
+	mutex_unlock(&virgo_fs_lock);
+	kfree(o);
 }
 
 /* The open file @fd names for @peer, in @p's slot @slot; or NULL. */
@@ -141,7 +169,7 @@ static struct virgo_fs_open *virgo_fds_find(__be32 peer, s64 fd,
 		return NULL;
 	p = virgo_fs_peer(peer, false);
 	o = p ? xa_load(&p->fds, v.slot) : NULL;
-	if (!o || o->tag != v.tag)
+	if (!o || !o->file || o->tag != v.tag)
 		return NULL;
 	*pp = p;
 	*slot = v.slot;
@@ -207,6 +235,8 @@ static unsigned int virgo_fs_close_idle(struct virgo_fs_peer *p, bool all,
 
 	lockdep_assert_held(&virgo_fs_lock);
 	xa_for_each(&p->fds, slot, o) {
+		if (!o->file)
+			continue;	/* reserved: its opener fills or cancels it */
 		if (!all && (!idle || time_before(jiffies, o->used + idle)))
 			continue;
 		xa_erase(&p->fds, slot);

@@ -58,16 +58,18 @@ static int virgo_fs_reply_err(struct virgo_conn *conn, int err)
 static int virgo_fs_do_open(struct virgo_conn *conn, const char *path, int flags,
 			    umode_t mode)
 {
-	struct file *f = virgo_fs_open(path, flags, mode);
-	s64 fd;
-	int ret;
+	/* The slot first: an open that truncates or creates must not fail after. */
+	struct virgo_fs_open *o = virgo_fds_reserve(conn->peer);
+	struct file *f;
 
-	if (IS_ERR(f))
+	if (IS_ERR(o))
+		return virgo_fs_reply_err(conn, PTR_ERR(o));
+	f = virgo_fs_open(path, flags, mode);
+	if (IS_ERR(f)) {
+		virgo_fds_cancel(o);
 		return virgo_fs_reply_err(conn, PTR_ERR(f));
-	ret = virgo_fds_install(conn->peer, f, &fd);
-	if (ret)
-		return virgo_fs_reply_err(conn, ret);
-	return virgo_conn_printf(conn, "OK %lld\n", fd);
+	}
+	return virgo_conn_printf(conn, "OK %lld\n", virgo_fds_fill(o, f));
 }
 
 /* "open <flags> <mode> <len>" and the path as a payload. */

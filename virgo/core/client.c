@@ -41,8 +41,13 @@ struct virgo_pconn {
 	struct list_head entry;
 };
 
+/*
+ * Abortively (a reset, not a FIN): a server still running our request
+ * learns at once that nobody waits for it (virgo_conn_peer_gone()).
+ */
 static void virgo_pconn_close(struct virgo_pconn *pc)
 {
+	sock_no_linger(pc->vs.sock->sk);
 	virgo_sock_close(&pc->vs);
 	kfree(pc);
 }
@@ -357,8 +362,9 @@ EXPORT_SYMBOL_GPL(virgo_call);
  */
 bool virgo_caller_permitted(u32 gid)
 {
-	return capable(CAP_SYS_ADMIN) ||
-	       (gid && in_group_p(make_kgid(&init_user_ns, gid)));
+	/* The group first: a member's every call would log a denial. */
+	return (gid && in_group_p(make_kgid(&init_user_ns, gid))) ||
+	       capable(CAP_SYS_ADMIN);
 }
 EXPORT_SYMBOL_GPL(virgo_caller_permitted);
 

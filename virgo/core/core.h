@@ -326,6 +326,7 @@ int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
 int virgo_conn_read_part(struct virgo_conn *conn, void *buf, size_t len);
 int virgo_conn_skip_data(struct virgo_conn *conn, size_t len);
 bool virgo_conn_stopping(struct virgo_conn *conn);
+bool virgo_conn_peer_gone(struct virgo_conn *conn);
 __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
 					size_t len, const char *fmt, ...);
 

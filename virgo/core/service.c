@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #include <net/net_namespace.h>
 #include "core.h"
 
@@ -162,6 +163,26 @@ int virgo_conn_send_data(struct virgo_conn *conn, const void *data, size_t len,
 	return virgo_sock_writev(&conn->vs, iov, ARRAY_SIZE(iov));
 }
 EXPORT_SYMBOL_GPL(virgo_conn_send_data);
+
+/**
+ * virgo_conn_peer_gone() - has the peer of @conn gone away?
+ * @conn: the connection
+ *
+ * For long handlers: true once the peer reset the connection (the core's
+ * client closes abortively whatever it gives up, a caller interrupted or
+ * gone included) or its node is down, so that nobody is left to read a
+ * reply. A peer that only half-closed (a telnet client at the end of its
+ * input) still waits for the reply.
+ */
+bool virgo_conn_peer_gone(struct virgo_conn *conn)
+{
+	struct sock *sk = conn->vs.sock->sk;
+
+	if (READ_ONCE(sk->sk_err) || READ_ONCE(sk->sk_state) == TCP_CLOSE)
+		return true;
+	return !ipv4_is_loopback(conn->peer) && !virgo_node_addr_up(conn->peer);
+}
+EXPORT_SYMBOL_GPL(virgo_conn_peer_gone);
 
 /* Is @conn's service stopping? Long handlers check it and give up. */
 bool virgo_conn_stopping(struct virgo_conn *conn)

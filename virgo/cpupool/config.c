@@ -8,8 +8,12 @@
  *	exec_uid	rw  the user they run as, never 0 (default 65534)
  *	exec_gid	rw  the group, never 0 (default 65534)
  *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16)
+ *	max_programs	rw  of them, programs, 1-32 (default 8)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may call
  *			    virgo_clone() here (default 0: no group)
+ *	exec_lab	rw  1: programs run in lab mode too (no cluster key,
+ *			    so any local user could ask); default 0: only in
+ *			    a keyed cluster
  *	jobs		r   jobs running now
  *	functions	r   the kernel functions this node offers
  */
@@ -24,6 +28,7 @@ struct virgo_cpupool_settings virgo_cpupool = {
 	.exec_uid = VIRGO_EXEC_ID_DEFAULT,
 	.exec_gid = VIRGO_EXEC_ID_DEFAULT,
 	.max_jobs = VIRGO_JOBS_DEFAULT,
+	.max_programs = VIRGO_PROGRAMS_DEFAULT,
 	.caller_gid = 0,
 };
 
@@ -57,6 +62,9 @@ VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, exec_uid, virgo_cpupool.exec_uid, 1, U32_M
 VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, exec_gid, virgo_cpupool.exec_gid, 1, U32_MAX - 1);
 VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, max_jobs, virgo_cpupool.max_jobs, 1, VIRGO_JOBS_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, caller_gid, virgo_cpupool.caller_gid, 0, U32_MAX - 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, exec_lab, virgo_cpupool.exec_lab, 0, 1);
+VIRGO_CONFIG_U32_ATTR(virgo_cpupool_, max_programs, virgo_cpupool.max_programs, 1,
+		      VIRGO_PROGRAMS_MAX);
 
 static ssize_t virgo_cpupool_jobs_show(struct config_item *item, char *page)
 {
@@ -81,6 +89,8 @@ static struct configfs_attribute *virgo_cpupool_attrs[] = {
 	&virgo_cpupool_attr_exec_gid,
 	&virgo_cpupool_attr_max_jobs,
 	&virgo_cpupool_attr_caller_gid,
+	&virgo_cpupool_attr_exec_lab,
+	&virgo_cpupool_attr_max_programs,
 	&virgo_cpupool_attr_jobs,
 	&virgo_cpupool_attr_functions,
 	NULL,

@@ -17,6 +17,13 @@
 #define VIRGO_EXEC_ID_DEFAULT	65534	/* nobody, nogroup */
 #define VIRGO_JOBS_DEFAULT	16	/* jobs running at once on a node */
 #define VIRGO_JOBS_MAX		512	/* WQ_MAX_ACTIVE */
+/*
+ * Of those, programs: each waits on a worker of the kernel's shared
+ * events_unbound workqueue (the usermode helper's), whose max_active is
+ * 512; VIRGO takes a small share of it at most.
+ */
+#define VIRGO_PROGRAMS_DEFAULT	8
+#define VIRGO_PROGRAMS_MAX	32
 
 /* ------------------------------------------------------------ protocol */
 
@@ -111,6 +118,8 @@ struct virgo_cpupool_settings {
 	u32 exec_gid;
 	u32 max_jobs;
 	u32 caller_gid;
+	u32 exec_lab;
+	u32 max_programs;
 };
 
 extern struct virgo_cpupool_settings virgo_cpupool;

@@ -109,7 +109,7 @@ static long virgo_exec_status(int wstatus)
  *
  * Return: the exit status, with @job->ctx.result holding standard output;
  * on failure @job->err is set: -EACCES when programs are disabled
- * (exec_dir empty) or the file may not run, -ENOENT when there is none,
+ * (exec_dir empty, or lab mode without exec_lab) or the file may not run, -ENOENT when there is none,
  * -E2BIG for too many arguments, -EINVAL for malformed ones, -ETIMEDOUT
  * when the caller stopped waiting before it started, or execve's errno
  * (-ENOEXEC: not a format the kernel runs).
@@ -126,6 +126,11 @@ long virgo_exec(struct virgo_job *job)
 	int i, n, ret;
 	ssize_t got;
 
+	/* Unauthenticated callers run no program unless an admin says so. */
+	if (!virgo_auth_enabled() && !READ_ONCE(virgo_cpupool.exec_lab)) {
+		ret = -EACCES;
+		goto out;
+	}
 	mutex_lock(&virgo_cpupool.lock);
 	if (virgo_cpupool.exec_dir[0])
 		path = kasprintf(GFP_KERNEL, "%s/%s", virgo_cpupool.exec_dir, job->name);
@@ -179,9 +184,16 @@ long virgo_exec(struct virgo_job *job)
 	if (job->pid)
 		kill_pgrp(job->pid, SIGKILL, 1);
 	spin_unlock(&job->lock);
-	/* A failure before or in execve comes back as its errno. */
-	if (ret < 0)
+	/*
+	 * A failure before or in execve comes back as its errno; those that
+	 * virgo_clone(2) does not name mean the file could not be run.
+	 */
+	if (ret < 0) {
+		if (ret != -ENOENT && ret != -EACCES && ret != -E2BIG &&
+		    ret != -EINVAL && ret != -ETIMEDOUT && ret != -ENOMEM)
+			ret = -ENOEXEC;
 		goto out_files;
+	}
 
 	got = kernel_read(x.files[1], job->ctx.result, VIRGO_CLONE_RESULT_MAX, &pos);
 	job->ctx.result_len = max_t(ssize_t, got, 0);

@@ -81,19 +81,20 @@ static long virgo_fn_primes(struct virgo_fn_ctx *ctx)
 
 static long virgo_fn_sleep(struct virgo_fn_ctx *ctx)
 {
-	unsigned long end, stop;
+	unsigned long end;
 	u64 ms;
 	int ret;
 
 	ret = virgo_fn_arg_u64(ctx, VIRGO_CLONE_TIMEOUT_MAX_MS, &ms);
 	if (ret)
 		return ret;
+	/* In slices: a caller that goes away moves the deadline to now. */
 	end = jiffies + msecs_to_jiffies(ms);
-	stop = time_before(ctx->deadline, end) ? ctx->deadline : end;
-	while (time_before(jiffies, stop))
-		schedule_timeout_interruptible(stop - jiffies);
-	if (stop != end)
-		return -ETIMEDOUT;
+	while (time_before(jiffies, end)) {
+		if (virgo_fn_expired(ctx))
+			return -ETIMEDOUT;
+		schedule_timeout_interruptible(min(end - jiffies, HZ / 10UL));
+	}
 	return virgo_fn_printf(ctx, "slept %llu ms\n", ms);
 }
 

@@ -5,8 +5,9 @@
  * A job runs on the cpupool workqueue while the connection that asked for
  * it waits, at most until the caller's timeout. At most max_jobs run at
  * once on a node; one more is refused with -EBUSY, never queued. A job
- * whose caller stopped waiting still counts until it ends: a function is
- * told through virgo_fn_expired(), a program is killed.
+ * whose caller stopped waiting (its deadline passed, it closed the
+ * connection, its node went down) still counts until it ends: a function
+ * is told through virgo_fn_expired(), a program is killed at once.
  */
 
 #include <linux/module.h>
@@ -16,6 +17,7 @@
 
 static struct workqueue_struct *virgo_cpupool_wq;
 static atomic_t virgo_jobs = ATOMIC_INIT(0);
+static atomic_t virgo_programs = ATOMIC_INIT(0);
 
 unsigned int virgo_jobs_running(void)
 {
@@ -46,6 +48,7 @@ static void virgo_job_work(struct work_struct *work)
 		module_put(job->owner);
 	} else {
 		job->status = virgo_exec(job);
+		atomic_dec(&virgo_programs);
 	}
 	atomic_dec(&virgo_jobs);
 	complete(&job->done);
@@ -89,11 +92,15 @@ struct virgo_job *virgo_job_create(const char *name, bool exec, void *arg,
 	return job;
 }
 
-/* The caller stops waiting: no program may start, a running one is killed. */
+/*
+ * The caller stops waiting: no program may start, a running one is killed,
+ * a function sees its deadline passed.
+ */
 static void virgo_job_abandon(struct virgo_job *job)
 {
 	spin_lock(&job->lock);
 	job->abandoned = true;
+	WRITE_ONCE(job->ctx.deadline, jiffies);
 	if (job->pid)
 		kill_pgrp(job->pid, SIGKILL, 1);
 	spin_unlock(&job->lock);
@@ -105,9 +112,10 @@ static void virgo_job_abandon(struct virgo_job *job)
  * @conn: the connection that asked; its service stopping ends the wait
  *
  * Return: 0 with @job->status and @job->ctx.result set; -EBUSY when the
- * node runs max_jobs already; -ENOENT for an unknown function or program;
+ * node runs max_jobs already (or max_programs, for a program); -ENOENT for an unknown function or program;
  * -ETIMEDOUT when the deadline passed first; -ESHUTDOWN when the service
- * stopped; another errno when a program could not be started.
+ * stopped; -ECONNRESET when the caller went away (closed the connection,
+ * or its node is down); another errno when a program could not be started.
  */
 int virgo_job_run(struct virgo_job *job, struct virgo_conn *conn)
 {
@@ -115,6 +123,12 @@ int virgo_job_run(struct virgo_job *job, struct virgo_conn *conn)
 	long left;
 
 	if (atomic_inc_return(&virgo_jobs) > READ_ONCE(virgo_cpupool.max_jobs)) {
+		atomic_dec(&virgo_jobs);
+		return -EBUSY;
+	}
+	if (job->exec &&
+	    atomic_inc_return(&virgo_programs) > READ_ONCE(virgo_cpupool.max_programs)) {
+		atomic_dec(&virgo_programs);
 		atomic_dec(&virgo_jobs);
 		return -EBUSY;
 	}
@@ -141,6 +155,11 @@ int virgo_job_run(struct virgo_job *job, struct virgo_conn *conn)
 		if (virgo_conn_stopping(conn)) {
 			virgo_job_abandon(job);
 			return -ESHUTDOWN;
+		}
+		/* Nobody waits for the result: give its slot back now. */
+		if (virgo_conn_peer_gone(conn)) {
+			virgo_job_abandon(job);
+			return -ECONNRESET;
 		}
 	}
 	/* A result counts if it came before the deadline, however close. */

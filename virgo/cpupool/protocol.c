@@ -27,6 +27,7 @@
  *
  * Return: true for 1..VIRGO_FUNC_NAME_MAX-1 characters of [A-Za-z0-9_.-]
  * that do not start with '.' or '-' (so never "..", never an option).
+ * ASCII only: the kernel's isalnum() also takes Latin-1 letters.
  */
 bool virgo_cpupool_name_ok(const char *name)
 {
@@ -35,7 +36,7 @@ bool virgo_cpupool_name_ok(const char *name)
 	if (!len || len == VIRGO_FUNC_NAME_MAX || name[0] == '.' || name[0] == '-')
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isascii(name[i]) || (!isalnum(name[i]) && !strchr("_.-", name[i])))
 			return false;
 	return true;
 }

@@ -25,6 +25,8 @@ static void virgo_test_names(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok(""));
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok(".."));
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok(".hidden"));
+	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok("caf\xe9"));	/* Latin-1 */
+	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok("\xc0\xff"));
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok("-rf"));
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok("../bin/sh"));
 	KUNIT_EXPECT_FALSE(test, virgo_cpupool_name_ok("/bin/sh"));

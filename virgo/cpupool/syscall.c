@@ -42,6 +42,31 @@ static bool virgo_clone_unreachable(int err)
 	       err == -ENETUNREACH || err == -EHOSTDOWN;
 }
 
+/*
+ * virgo_clone(2) returns only the errnos cpupool.rst documents: what the
+ * core or the node said, mapped onto them.
+ */
+static int virgo_clone_errno(int err)
+{
+	switch (err) {
+	case -EPERM: case -EINVAL: case -E2BIG: case -ENAMETOOLONG:
+	case -EFAULT: case -ENOENT: case -EACCES: case -ENOEXEC: case -EBUSY:
+	case -ETIMEDOUT: case -EHOSTUNREACH: case -ECONNREFUSED: case -EINTR:
+	case -ENOTCONN: case -ESHUTDOWN: case -ENOMEM: case -EPROTO:
+		return err;
+	case -ERESTARTSYS:
+		return -EINTR;		/* the node may have run it: no restart */
+	case -ECONNRESET: case -ECONNABORTED: case -EPIPE:
+		return -ENOTCONN;	/* the connection broke during the call */
+	case -ENETUNREACH: case -EHOSTDOWN:
+		return -EHOSTUNREACH;
+	case -ENOKEY:
+		return -EACCES;		/* the key was cleared meanwhile */
+	default:
+		return -EPROTO;		/* EMSGSIZE, EIO, EBADMSG, ... */
+	}
+}
+
 /* Ask @node, or balancer picks until one is reachable. */
 static int virgo_clone_call(const struct virgo_clone_args *args,
 			    struct virgo_request *req)
@@ -134,8 +159,7 @@ SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 	if (!ret)
 		ret = virgo_clone_parse_reply(reply, &status, &ran_on);
 	if (ret) {
-		if (ret == -ERESTARTSYS)
-			ret = -EINTR;	/* the node may have run it: no restart */
+		ret = virgo_clone_errno(ret);
 		goto out;
 	}
 
