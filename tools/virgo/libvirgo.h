@@ -71,7 +71,8 @@ int virgo_auth_derive(const uint8_t *key, size_t key_len,
 
 /*
  * Frames: virgo_frame_seal() seals the @len bytes at @frame +
- * VIRGO_FRAME_HEAD in place and returns the frame's size (0 on error);
+ * VIRGO_FRAME_HEAD in place (0 bytes: the close frame, the stream's
+ * authenticated end) and returns the frame's size (0 on error);
  * virgo_frame_body() reads a head (the body's length or -EPROTO);
  * virgo_frame_open() checks and decrypts a body in place and returns the
  * data's length or -EBADMSG.
@@ -92,6 +93,7 @@ int virgo_reply_errno(const char *line);
 struct virgo_link {
 	int fd;
 	int framed;
+	int eof;			/* the peer's close frame came */
 	uint8_t tx_key[VIRGO_AUTH_NONCE];
 	uint8_t rx_key[VIRGO_AUTH_NONCE];
 	uint64_t tx_seq;
@@ -114,8 +116,14 @@ int virgo_link_connect(struct virgo_link *link, uint32_t addr, unsigned int port
 		       uint32_t self_id, uint32_t peer_id, int timeout_ms);
 /* Send all of @buf: 0 or a negative errno. */
 int virgo_link_write(struct virgo_link *link, const void *buf, size_t len);
-/* Receive up to @len bytes: how many, 0 at the end, or a negative errno. */
+/*
+ * Receive up to @len bytes: how many, 0 at the end, or a negative errno
+ * (-EBADMSG: a frame failed to open; -EPROTO: the stream was cut short,
+ * it ended without the close frame).
+ */
 ssize_t virgo_link_read(struct virgo_link *link, void *buf, size_t len);
+/* Send nothing more: the close frame (keyed), then the TCP half-close. */
+int virgo_link_shutdown(struct virgo_link *link);
 void virgo_link_close(struct virgo_link *link);
 
 /*

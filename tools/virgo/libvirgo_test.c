@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "libvirgo.h"
 
 static int passed, failed;
@@ -142,12 +144,53 @@ static void test_crypto(void)
 	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
 	virgo_frame_seal(frame, 5, 7, sec.c2s);
 	CHECK("wrong sequence refused", virgo_frame_open(frame, body, 8, sec.c2s) == -EBADMSG);
+	n = virgo_frame_seal(frame, 0, 3, sec.c2s);
+	hex(frame, n, h);
+	CHECK("close frame 3 vector", n == 20 &&
+	      !strcmp(h, "00000010faf2a0993796dcd424b49aa6d57e429f"));
+	CHECK("close frame opens empty", virgo_frame_body(frame) == 16 &&
+	      virgo_frame_open(frame, 16, 3, sec.c2s) == 0);
 	memset(frame, 0, 4);
-	CHECK("empty frame refused", virgo_frame_body(frame) == -EPROTO);
+	frame[3] = 15;
+	CHECK("a frame shorter than its tag refused", virgo_frame_body(frame) == -EPROTO);
 	frame[1] = 0x40;	/* 16384 */
 	CHECK("oversized frame refused", virgo_frame_body(frame) == -EPROTO);
 	CHECK("ERROR line errno", virgo_reply_errno("ERROR EACCES no") == -EACCES &&
 	      virgo_reply_errno("OK") == 0 && virgo_reply_errno("ERROR EWHAT x") == -EIO);
+}
+
+/* A protected stream ends with the close frame; without it, it was cut. */
+static void test_link_end(void)
+{
+	static struct virgo_link a, b;
+	char buf[16];
+	int sv[2];
+
+	memset(a.tx_key, 7, sizeof(a.tx_key));
+	memcpy(b.rx_key, a.tx_key, sizeof(b.rx_key));
+	a.framed = b.framed = 1;
+	CHECK("socketpair", !socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	a.fd = sv[0];
+	b.fd = sv[1];
+	CHECK("framed write", !virgo_link_write(&a, "hi", 2));
+	close(sv[0]);
+	CHECK("its data arrives", virgo_link_read(&b, buf, sizeof(buf)) == 2 && !memcmp(buf, "hi", 2));
+	CHECK("an end without the close frame is a cut", virgo_link_read(&b, buf, sizeof(buf)) == -EPROTO);
+	close(sv[1]);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.framed = b.framed = 1;
+	CHECK("socketpair", !socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	a.fd = sv[0];
+	b.fd = sv[1];
+	CHECK("framed write, then the close frame",
+	      !virgo_link_write(&a, "bye", 3) && !virgo_link_shutdown(&a));
+	CHECK("its data arrives", virgo_link_read(&b, buf, sizeof(buf)) == 3);
+	CHECK("then the end, authenticated", virgo_link_read(&b, buf, sizeof(buf)) == 0 &&
+	      virgo_link_read(&b, buf, sizeof(buf)) == 0);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 static void test_ports(void)
@@ -164,6 +207,7 @@ int main(void)
 	test_limits();
 	test_key();
 	test_crypto();
+	test_link_end();
 	test_ports();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

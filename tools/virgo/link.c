@@ -85,7 +85,7 @@ size_t virgo_frame_seal(uint8_t *frame, size_t len, uint64_t seq,
 	EVP_CIPHER_CTX *ctx;
 	int n, ok;
 
-	if (!len || len > VIRGO_FRAME_DATA_MAX)
+	if (len > VIRGO_FRAME_DATA_MAX)
 		return 0;
 	memcpy(frame, &body, sizeof(body));
 	frame_nonce(nonce, seq);
@@ -105,7 +105,7 @@ int virgo_frame_body(const uint8_t *head)
 
 	memcpy(&body, head, sizeof(body));
 	body = ntohl(body);
-	if (body <= VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
+	if (body < VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
 		return -EPROTO;
 	return body;
 }
@@ -387,8 +387,13 @@ ssize_t virgo_link_read(struct virgo_link *link, void *buf, size_t len)
 		return r < 0 ? (errno == EAGAIN ? -ETIMEDOUT : -errno) : r;
 	}
 	if (link->rx_start == link->rx_end) {
+		if (link->eof)
+			return 0;
+		/* The end must come as the close frame: else it was cut. */
 		ret = read_all(link->fd, link->rx, VIRGO_FRAME_HEAD, 1);
-		if (ret <= 0)
+		if (!ret)
+			return -EPROTO;
+		if (ret < 0)
 			return ret;
 		body = virgo_frame_body(link->rx);
 		if (body < 0)
@@ -402,6 +407,7 @@ ssize_t virgo_link_read(struct virgo_link *link, void *buf, size_t len)
 		link->rx_seq++;
 		link->rx_start = VIRGO_FRAME_HEAD;
 		link->rx_end = VIRGO_FRAME_HEAD + ret;
+		link->eof = !ret;
 	}
 	n = link->rx_end - link->rx_start;
 	if (n > len)
@@ -409,6 +415,20 @@ ssize_t virgo_link_read(struct virgo_link *link, void *buf, size_t len)
 	memcpy(buf, link->rx + link->rx_start, n);
 	link->rx_start += n;
 	return n;
+}
+
+int virgo_link_shutdown(struct virgo_link *link)
+{
+	size_t size;
+	int ret;
+
+	if (link->framed) {
+		size = virgo_frame_seal(link->tx, 0, link->tx_seq++, link->tx_key);
+		ret = size ? write_all(link->fd, link->tx, size) : -EIO;
+		if (ret)
+			return ret;
+	}
+	return shutdown(link->fd, SHUT_WR) ? -errno : 0;
 }
 
 void virgo_link_close(struct virgo_link *link)

@@ -427,7 +427,7 @@ static int cmd_send(int argc, char **argv)
 		if (virgo_link_write(&link, buf, n))
 			break;
 	}
-	shutdown(link.fd, SHUT_WR);
+	virgo_link_shutdown(&link);
 	/* Print every reply; note the lines that start with "ERROR ". */
 	while ((r = virgo_link_read(&link, buf, sizeof(buf))) > 0) {
 		fwrite(buf, 1, r, stdout);

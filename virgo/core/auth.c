@@ -10,7 +10,7 @@
  *	client: AUTH-HELLO 2 <client-id> <Nc>
  *	server: AUTH-SERVER <Ps>		the server proves first
  *	client: AUTH-CLIENT <Pc>
- *	server: OK				or ERROR EACCES ..., and closes
+ *	server: OK				or ERROR EACCES|EBUSY ..., and closes
  *
  * Both proofs and the session keys are HMAC-SHA256 under the cluster key
  * of one transcript (struct virgo_transcript): both nonces, the service
@@ -22,7 +22,7 @@
  * sends its own, so a stranger posing as a server learns no client proof.
  *
  * After "OK" every byte is carried in frames (frame.c) under two session
- * keys, one per direction. Without a key the cluster runs in lab mode: no
+ * keys, one per direction, until the close frame. Without a key the cluster runs in lab mode: no
  * handshake, clear text, and a warning in the log.
  */
 
@@ -120,6 +120,7 @@ static int virgo_hmac2(const u8 *key, size_t key_len, const void *a, size_t a_le
 int virgo_auth_derive(const u8 *key, size_t key_len,
 		      const struct virgo_transcript *t, struct virgo_secrets *s)
 {
+	static const u8 wipe[VIRGO_AUTH_NONCE];
 	u8 session[VIRGO_AUTH_NONCE];
 	int ret;
 
@@ -131,6 +132,8 @@ int virgo_auth_derive(const u8 *key, size_t key_len,
 			  s->c2s) ?:
 	      virgo_hmac2(session, sizeof(session), "server to client", 16, NULL, 0,
 			  s->s2c);
+	/* The shared transform keeps no connection's session key. */
+	crypto_shash_setkey(virgo_hmac, wipe, sizeof(wipe));
 	mutex_unlock(&virgo_key_lock);
 	memzero_explicit(session, sizeof(session));
 	return ret;
@@ -208,11 +211,16 @@ static int virgo_auth_protect(struct virgo_sock *vs, const u8 *tx, const u8 *rx)
  * @port: the service's port
  * @client_id: the node the table gives the peer's address (this node's
  *	id for loopback)
+ * @admit: called once the peer has proved the key, before "OK": 0 to
+ *	let it in, or an errno (-EBUSY) to turn it away in clear text
+ * @arg: for @admit
  *
  * Return: 0 when the peer may send commands (in frames, with a key);
- * -EACCES or -EPROTO after telling the peer why; -ENOKEY; a socket error.
+ * -EACCES, -EPROTO or @admit's errno after telling the peer why; -ENOKEY;
+ * a socket error.
  */
-int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id)
+int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id,
+		      int (*admit)(void *arg), void *arg)
 {
 	struct virgo_transcript t;
 	struct virgo_secrets s;
@@ -270,6 +278,12 @@ int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id)
 	    crypto_memneq(t.client_nonce, s.client_proof, VIRGO_AUTH_NONCE)) {
 		virgo_sock_printf(vs, "ERROR EACCES authentication failed\n");
 		ret = -EACCES;
+		goto out;
+	}
+	ret = admit(arg);
+	if (ret) {
+		virgo_sock_printf(vs, "ERROR %s too many connections\n",
+				  virgo_errno_name(ret));
 		goto out;
 	}
 	ret = virgo_sock_printf(vs, "OK\n") ?: virgo_auth_protect(vs, s.s2c, s.c2s);

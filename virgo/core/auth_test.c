@@ -22,6 +22,8 @@
 /* "ping\n" as frame 0 and "load\n" as frame 7, under C2S */
 #define FRAME0 "00000015ebd24eb8d1aa71772073af87e2ed8c2e2830e737d1"
 #define FRAME7 "00000015bcc806d0c138a79f0deeb67620a849ca2a668359e7"
+/* the close frame (no data) as frame 3, under C2S */
+#define CLOSE3 "00000010faf2a0993796dcd424b49aa6d57e429f"
 
 static void fill(u8 *buf, size_t len, u8 first)
 {
@@ -151,8 +153,10 @@ static void virgo_test_frame_body_bounds(struct kunit *test)
 
 	put_unaligned_be32(0, head);
 	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
-	put_unaligned_be32(VIRGO_FRAME_TAG, head);	/* no data */
+	put_unaligned_be32(VIRGO_FRAME_TAG - 1, head);	/* not even a tag */
 	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+	put_unaligned_be32(VIRGO_FRAME_TAG, head);	/* the close frame */
+	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), VIRGO_FRAME_TAG);
 	put_unaligned_be32(VIRGO_FRAME_TAG + 1, head);
 	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), VIRGO_FRAME_TAG + 1);
 	put_unaligned_be32(VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD, head);
@@ -161,6 +165,22 @@ static void virgo_test_frame_body_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
 	put_unaligned_be32(U32_MAX, head);
 	KUNIT_EXPECT_EQ(test, virgo_frame_body(head), -EPROTO);
+}
+
+/* The close frame: no data, authenticated like any other. */
+static void virgo_test_frame_close(struct kunit *test)
+{
+	u8 frame[VIRGO_FRAME_HEAD + VIRGO_FRAME_TAG], key[32];
+
+	KUNIT_ASSERT_EQ(test, hex2bin(key, C2S, 32), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 0, 3, key), sizeof(frame));
+	expect_hex(test, frame, CLOSE3);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_TAG, 3, key), 0);
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, CLOSE3, sizeof(frame)), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_TAG, 4, key), -EBADMSG);
+	KUNIT_ASSERT_EQ(test, hex2bin(frame, CLOSE3, sizeof(frame)), 0);
+	frame[VIRGO_FRAME_HEAD] ^= 0x80;
+	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_TAG, 3, key), -EBADMSG);
 }
 
 /* The largest frame seals and opens whole. */
@@ -208,6 +228,7 @@ static struct kunit_case virgo_auth_cases[] = {
 	KUNIT_CASE(virgo_test_frame_seal_vector),
 	KUNIT_CASE(virgo_test_frame_open),
 	KUNIT_CASE(virgo_test_frame_body_bounds),
+	KUNIT_CASE(virgo_test_frame_close),
 	KUNIT_CASE(virgo_test_frame_largest),
 	KUNIT_CASE(virgo_test_key_bounds),
 	{}

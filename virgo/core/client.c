@@ -147,12 +147,21 @@ static int virgo_connect(struct virgo_node *node, u16 port,
 		return ret;
 	}
 	tcp_sock_set_nodelay(pc->vs.sock->sk);
+	/*
+	 * The services' ports lie in the ephemeral range: a service that
+	 * starts while a poll holds its port as a source port must still
+	 * bind (the listener has SO_REUSEADDR too).
+	 */
+	sock_set_reuseaddr(pc->vs.sock->sk);
 	virgo_sock_set_timeout(&pc->vs, VIRGO_CALL_TIMEOUT_MS);
 	ret = kernel_connect(pc->vs.sock, (struct sockaddr *)&sin, sizeof(sin), 0);
 	if (ret == -EINPROGRESS || ret == -EAGAIN)
 		ret = -ETIMEDOUT;
+	/* The whole handshake within the call timeout, however it trickles. */
+	pc->vs.deadline = jiffies + msecs_to_jiffies(VIRGO_CALL_TIMEOUT_MS);
 	if (!ret)
 		ret = virgo_auth_client(&pc->vs, port, node->id);
+	pc->vs.deadline = 0;
 	if (ret) {
 		virgo_pconn_close(pc);
 		return ret;
@@ -178,7 +187,7 @@ static int virgo_connect_backoff(struct virgo_node *node, u16 port,
 
 	spin_lock_bh(&node->lock);
 	if (ret == -ECONNREFUSED || ret == -ETIMEDOUT || ret == -EHOSTUNREACH ||
-	    ret == -ENETUNREACH || ret == -EHOSTDOWN) {
+	    ret == -ENETUNREACH || ret == -EHOSTDOWN || ret == -EBUSY) {
 		node->backoff_ms = clamp(node->backoff_ms * 2,
 					 VIRGO_BACKOFF_MIN_MS, VIRGO_BACKOFF_MAX_MS);
 		node->retry_at = jiffies + msecs_to_jiffies(node->backoff_ms);
@@ -219,8 +228,12 @@ static int virgo_read_reply_data(struct virgo_pconn *pc, struct virgo_request *r
 	return 0;
 }
 
-/* One request (line and payload), one reply (line and payload), on @pc. */
-static int virgo_exchange(struct virgo_pconn *pc, struct virgo_request *req)
+/*
+ * One request (line and payload), one reply (line and payload), on @pc,
+ * the reply within @timeout_ms however it trickles.
+ */
+static int virgo_exchange(struct virgo_pconn *pc, struct virgo_request *req,
+			  unsigned int timeout_ms)
 {
 	struct kvec iov[4] = {
 		{ .iov_base = (void *)req->line, .iov_len = strlen(req->line) },
@@ -235,16 +248,18 @@ static int virgo_exchange(struct virgo_pconn *pc, struct virgo_request *req)
 	ret = virgo_sock_writev(&pc->vs, iov, req->data ? 4 : 2);
 	if (ret)
 		return ret;
+	pc->vs.deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	ret = virgo_sock_read_line(&pc->vs, &line, &len);
-	if (ret)
-		return ret;
-	if (len >= req->reply_len)
-		return -EMSGSIZE;
-	memcpy(req->reply, line, len + 1);
-	req->rdata_len = 0;
-	if (!strncmp(req->reply, "DATA ", 5))
-		return virgo_read_reply_data(pc, req);
-	return 0;
+	if (!ret && len >= req->reply_len)
+		ret = -EMSGSIZE;
+	if (!ret) {
+		memcpy(req->reply, line, len + 1);
+		req->rdata_len = 0;
+		if (!strncmp(req->reply, "DATA ", 5))
+			ret = virgo_read_reply_data(pc, req);
+	}
+	pc->vs.deadline = 0;
+	return ret;
 }
 
 /* Did a pooled connection fail only because the peer had closed it? */
@@ -293,7 +308,7 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	if (pc) {
 		if (timeout != VIRGO_CALL_TIMEOUT_MS)
 			virgo_sock_set_timeout(&pc->vs, timeout);
-		ret = virgo_exchange(pc, req);
+		ret = virgo_exchange(pc, req, timeout);
 		if (!ret)
 			goto done;
 		virgo_pconn_close(pc);
@@ -308,7 +323,7 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	if (timeout != VIRGO_CALL_TIMEOUT_MS)
 		virgo_sock_set_timeout(&pc->vs, timeout);
 	req->sent = true;
-	ret = virgo_exchange(pc, req);
+	ret = virgo_exchange(pc, req, timeout);
 	if (ret) {
 		virgo_pconn_close(pc);
 		goto out;

@@ -197,12 +197,19 @@ static ssize_t virgo_root_node_id_show(struct config_item *item, char *page)
 static ssize_t virgo_root_node_id_store(struct config_item *item,
 					const char *page, size_t len)
 {
-	u32 id;
+	u32 id, was = virgo_local_id();
 	int ret = kstrtou32(page, 10, &id);
 
 	if (!ret)
 		ret = virgo_set_local_id(id);
-	return ret ?: len;
+	if (ret)
+		return ret;
+	/* Connections authenticated under the old id end with it. */
+	if (id != was) {
+		virgo_services_revoke(0);
+		virgo_nodes_drain_pools();
+	}
+	return len;
 }
 
 /*

@@ -63,6 +63,7 @@ bool virgo_seed_call(char *line, const char *op, char **args);
  * @rx: VIRGO_FRAME_SIZE bytes to open a frame in
  * @rx_start: first data byte of @rx not yet taken
  * @rx_end: one past its last data byte
+ * @eof: the peer's close frame came: the end of the stream, authenticated
  */
 struct virgo_frames {
 	u8 tx_key[VIRGO_AUTH_NONCE];
@@ -73,6 +74,7 @@ struct virgo_frames {
 	u8 *rx;
 	size_t rx_start;
 	size_t rx_end;
+	bool eof;
 };
 
 /**
@@ -99,6 +101,7 @@ __printf(2, 0) int virgo_sock_vprintf(struct virgo_sock *vs, const char *fmt, va
 void virgo_sock_set_timeout(struct virgo_sock *vs, unsigned int ms);
 int virgo_sock_protect(struct virgo_sock *vs, const u8 *tx_key, const u8 *rx_key);
 bool virgo_sock_pending(struct virgo_sock *vs);
+void virgo_sock_send_close(struct virgo_sock *vs);
 void virgo_sock_close(struct virgo_sock *vs);
 
 size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
@@ -151,7 +154,8 @@ bool virgo_auth_enabled(void);
 u64 virgo_auth_gen(void);
 int virgo_auth_derive(const u8 *key, size_t key_len,
 		      const struct virgo_transcript *t, struct virgo_secrets *s);
-int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id);
+int virgo_auth_server(struct virgo_sock *vs, u16 port, u32 client_id,
+		      int (*admit)(void *arg), void *arg);
 int virgo_auth_client(struct virgo_sock *vs, u16 port, u32 server_id);
 
 /* ------------------------------------------------------------ nodes */
@@ -235,6 +239,7 @@ struct virgo_node *virgo_node_get(u32 id);
 void virgo_node_put(struct virgo_node *node);
 bool virgo_node_addr_known(__be32 addr);
 u32 virgo_node_id_by_addr(__be32 addr);
+bool virgo_node_addr_is_local(__be32 addr);
 void virgo_nodes_drain_pools(void);
 bool virgo_node_addr_up(__be32 addr);
 unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
@@ -289,7 +294,7 @@ struct virgo_service {
 
 #define VIRGO_DEFAULT_CONNS	64	/* authenticated connections... */
 #define VIRGO_CONNS_PER_PEER	16	/* ...and of them, from one peer */
-#define VIRGO_HANDSHAKE_CONNS	16	/* connections in the handshake... */
+#define VIRGO_HANDSHAKE_CONNS	32	/* connections in the handshake... */
 #define VIRGO_HANDSHAKE_PER_PEER 4	/* ...and of them, from one peer */
 #define VIRGO_AUTH_TIMEOUT_MS	5000	/* for the whole handshake */
 #define VIRGO_IDLE_MS		60000	/* default idle_ms: without a request */
@@ -303,6 +308,7 @@ extern unsigned int virgo_idle_ms;
  * @svc: the service it belongs to
  * @peer: the peer's address, network order
  * @authed: past the handshake: counted in nconns, not in nhandshake
+ * @revoked: closed by revocation, eviction or stop: serve nothing more
  * @work: runs the connection
  * @entry: in svc->conns
  */
@@ -311,6 +317,7 @@ struct virgo_conn {
 	struct virgo_service *svc;
 	__be32 peer;
 	bool authed;
+	bool revoked;
 	struct work_struct work;
 	struct list_head entry;
 };

@@ -14,7 +14,9 @@
  * key, the frame's sequence number (0, 1, 2... per direction) as the
  * 64-bit nonce and the length field as associated data. A frame altered,
  * replayed, reordered, dropped or cut short fails to open, and the
- * connection ends. Pure functions over buffers, so that KUnit checks them
+ * connection ends. A frame without data is the close frame: the stream's
+ * end, authenticated, so that dropping the last frames cannot pass for
+ * one. Pure functions over buffers, so that KUnit checks them
  * against vectors; sock.c moves the frames.
  */
 
@@ -30,7 +32,7 @@ static_assert(VIRGO_AUTH_NONCE == CHACHA20POLY1305_KEY_SIZE);
  * virgo_frame_seal() - seal @len data bytes into a frame, in place
  * @frame: VIRGO_FRAME_HEAD bytes of room, the data, then VIRGO_FRAME_TAG
  *	bytes of room
- * @len: 1..VIRGO_FRAME_DATA_MAX
+ * @len: 0 (the close frame) to VIRGO_FRAME_DATA_MAX
  * @seq: the frame's sequence number
  * @key: the direction's session key
  *
@@ -51,13 +53,13 @@ size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
  * @head: the VIRGO_FRAME_HEAD bytes received
  *
  * Return: the body's length, or -EPROTO for one that cannot be a frame
- * (no data, or larger than VIRGO_FRAME_SIZE allows).
+ * (shorter than a tag, or larger than VIRGO_FRAME_SIZE allows).
  */
 int virgo_frame_body(const u8 *head)
 {
 	u32 body = get_unaligned_be32(head);
 
-	if (body <= VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
+	if (body < VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
 		return -EPROTO;
 	return body;
 }
@@ -70,7 +72,8 @@ int virgo_frame_body(const u8 *head)
  * @key: the direction's session key
  *
  * Return: the data's length (the data starts at @frame +
- * VIRGO_FRAME_HEAD), or -EBADMSG when the frame is not the one expected.
+ * VIRGO_FRAME_HEAD; 0 for the close frame), or -EBADMSG when the frame is
+ * not the one expected.
  */
 int virgo_frame_open(u8 *frame, size_t body, u64 seq,
 		     const u8 key[VIRGO_AUTH_NONCE])

@@ -277,6 +277,18 @@ u32 virgo_node_id_by_addr(__be32 addr)
 	return id;
 }
 
+/* Is @addr this node's own address in the table? */
+bool virgo_node_addr_is_local(__be32 addr)
+{
+	u32 self = virgo_local_id();
+	bool local;
+
+	mutex_lock(&virgo_nodes_lock);
+	local = self && virgo_nodes[self] && virgo_nodes[self]->addr == addr;
+	mutex_unlock(&virgo_nodes_lock);
+	return local;
+}
+
 /* Close every node's idle client connections (the key changed). */
 void virgo_nodes_drain_pools(void)
 {

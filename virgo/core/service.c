@@ -5,9 +5,10 @@
  * A component registers a service (name, port, line handler); the core
  * listens on the port while the node is configured, accepts connections,
  * refuses peers outside the node table (loopback excepted, for the local
- * telnet path), caps connections per service and per peer, challenges the
- * peer when a cluster key is set, and then feeds the handler one line at
- * a time. Each connection is a work item on the bounded virgo workqueue;
+ * telnet path), caps connections per service and per peer, runs the
+ * handshake when a cluster key is set (a new connection waits in a small
+ * handshake pool, where the oldest of a peer makes way for its newest),
+ * and then feeds the handler one line at a time. Each connection is a work item on the bounded virgo workqueue;
  * a connection without a request for idle_ms is closed. Stopping a service
  * shuts every socket down and waits until every worker is gone.
  */
@@ -168,7 +169,8 @@ EXPORT_SYMBOL_GPL(virgo_conn_send_data);
  * virgo_conn_peer_gone() - has the peer of @conn gone away?
  * @conn: the connection
  *
- * For long handlers: true once the peer reset the connection (the core's
+ * For long handlers: true once the connection was revoked, or the peer
+ * reset it (the core's
  * client closes abortively whatever it gives up, a caller interrupted or
  * gone included) or its node is down, so that nobody is left to read a
  * reply. A peer that only half-closed (a telnet client at the end of its
@@ -178,7 +180,8 @@ bool virgo_conn_peer_gone(struct virgo_conn *conn)
 {
 	struct sock *sk = conn->vs.sock->sk;
 
-	if (READ_ONCE(sk->sk_err) || READ_ONCE(sk->sk_state) == TCP_CLOSE)
+	if (READ_ONCE(conn->revoked) || READ_ONCE(sk->sk_err) ||
+	    READ_ONCE(sk->sk_state) == TCP_CLOSE)
 		return true;
 	return !ipv4_is_loopback(conn->peer) && !virgo_node_addr_up(conn->peer);
 }
@@ -191,13 +194,20 @@ bool virgo_conn_stopping(struct virgo_conn *conn)
 }
 EXPORT_SYMBOL_GPL(virgo_conn_stopping);
 
-/* One peer for admission: every loopback address is the same local user. */
+/*
+ * One peer for admission: every loopback address, and this node's own,
+ * is the same local user.
+ */
 static __be32 virgo_peer_key(__be32 addr)
 {
-	return ipv4_is_loopback(addr) ? htonl(INADDR_LOOPBACK) : addr;
+	return ipv4_is_loopback(addr) || virgo_node_addr_is_local(addr) ?
+	       htonl(INADDR_LOOPBACK) : addr;
 }
 
-/* Connections of @peer in @svc, past the handshake or in it. Under svc->lock. */
+/*
+ * Live connections of @peer in @svc (any peer for 0), past the handshake
+ * or in it. Under svc->lock.
+ */
 static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
 					bool authed)
 {
@@ -205,16 +215,55 @@ static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
 	unsigned int n = 0;
 
 	list_for_each_entry(conn, &svc->conns, entry)
-		n += conn->peer == peer && conn->authed == authed;
+		n += (!peer || conn->peer == peer) && conn->authed == authed &&
+		     !conn->revoked;
 	return n;
 }
 
-/*
- * The handshake passed: move @conn from the handshake pool into the
- * service's, if there is room for it there.
- */
-static int virgo_conn_promote(struct virgo_conn *conn)
+/* Close @conn from outside its worker; it serves nothing more. Under svc->lock. */
+static void virgo_conn_revoke(struct virgo_conn *conn)
 {
+	WRITE_ONCE(conn->revoked, true);
+	kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
+}
+
+/*
+ * Make room in the handshake pool for one more of @peer: end the oldest
+ * handshake of @peer, or with @peer 0 of the peer with the most. Whoever
+ * keeps connections half-open then only pushes out its own. Under
+ * svc->lock.
+ */
+static void virgo_service_evict(struct virgo_service *svc, __be32 peer)
+{
+	struct virgo_conn *conn, *oldest = NULL;
+	unsigned int n, most = 0;
+
+	if (!peer) {
+		list_for_each_entry(conn, &svc->conns, entry) {
+			if (conn->authed || conn->revoked)
+				continue;
+			n = virgo_service_count(svc, conn->peer, false);
+			if (n > most) {
+				most = n;
+				peer = conn->peer;
+			}
+		}
+	}
+	/* The newest are first on the list. */
+	list_for_each_entry(conn, &svc->conns, entry)
+		if (conn->peer == peer && !conn->authed && !conn->revoked)
+			oldest = conn;
+	if (oldest)
+		virgo_conn_revoke(oldest);
+}
+
+/*
+ * The peer proved the key: move @conn from the handshake pool into the
+ * service's, if there is room for it there, before it is told "OK".
+ */
+static int virgo_conn_promote(void *arg)
+{
+	struct virgo_conn *conn = arg;
 	struct virgo_service *svc = conn->svc;
 	unsigned int max = svc->max_conns ?: VIRGO_DEFAULT_CONNS;
 	int ret = 0;
@@ -248,16 +297,12 @@ static void virgo_conn_work(struct work_struct *work)
 	virgo_sock_set_timeout(&conn->vs, READ_ONCE(virgo_idle_ms));
 	conn->vs.deadline = jiffies + msecs_to_jiffies(VIRGO_AUTH_TIMEOUT_MS);
 	ret = virgo_auth_server(&conn->vs, svc->port,
-				virgo_node_id_by_addr(conn->peer));
-	if (!ret) {
-		ret = virgo_conn_promote(conn);
-		if (ret)
-			virgo_conn_error(conn, ret, "too many connections");
-	}
+				virgo_node_id_by_addr(conn->peer),
+				virgo_conn_promote, conn);
 
 	/* Only a request, not a blank line, earns more time. */
 	conn->vs.deadline = jiffies + idle;
-	while (!ret) {
+	while (!ret && !READ_ONCE(conn->revoked)) {
 		ret = virgo_sock_read_line(&conn->vs, &line, &len);
 		if (ret == -EINVAL) {
 			/* A payload may follow it: do not read that as requests. */
@@ -270,13 +315,18 @@ static void virgo_conn_work(struct work_struct *work)
 					  VIRGO_LINE_MAX);
 			break;
 		}
-		if (ret)
+		if (ret || READ_ONCE(conn->revoked))
 			break;
 		if (len) {
+			/* A request's payload has the whole idle time, too. */
+			conn->vs.deadline = jiffies + idle;
 			ret = svc->ops->line(conn, line, len);
 			conn->vs.deadline = jiffies + idle;
 		}
 	}
+	/* An orderly end, authenticated: what was sent is all there is. */
+	if (!READ_ONCE(conn->revoked) && !READ_ONCE(svc->stopping))
+		virgo_sock_send_close(&conn->vs);
 
 	mutex_lock(&svc->lock);
 	list_del(&conn->entry);
@@ -328,9 +378,12 @@ static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool *aut
 		return svc->nconns >= max ||
 		       virgo_service_count(svc, peer, true) >= VIRGO_CONNS_PER_PEER ?
 		       -EBUSY : 0;
-	return svc->nhandshake >= VIRGO_HANDSHAKE_CONNS ||
-	       virgo_service_count(svc, peer, false) >= VIRGO_HANDSHAKE_PER_PEER ?
-	       -EBUSY : 0;
+	/* A handshake is never refused for want of room: the oldest goes. */
+	if (virgo_service_count(svc, peer, false) >= VIRGO_HANDSHAKE_PER_PEER)
+		virgo_service_evict(svc, peer);
+	else if (virgo_service_count(svc, 0, false) >= VIRGO_HANDSHAKE_CONNS)
+		virgo_service_evict(svc, 0);
+	return 0;
 }
 
 /* Tell a refused peer why, without waiting on it, and hang up. */
@@ -461,7 +514,7 @@ static void virgo_service_stop(struct virgo_service *svc)
 
 	mutex_lock(&svc->lock);
 	list_for_each_entry(conn, &svc->conns, entry)
-		kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
+		virgo_conn_revoke(conn);
 	mutex_unlock(&svc->lock);
 	wait_event(svc->drained, virgo_service_drained(svc));
 
@@ -572,7 +625,7 @@ void virgo_services_revoke(__be32 addr)
 		mutex_lock(&svc->lock);
 		list_for_each_entry(conn, &svc->conns, entry)
 			if (!addr || conn->peer == addr)
-				kernel_sock_shutdown(conn->vs.sock, SHUT_RDWR);
+				virgo_conn_revoke(conn);
 		mutex_unlock(&svc->lock);
 	}
 	mutex_unlock(&virgo_services_lock);

@@ -67,6 +67,24 @@ void virgo_sock_close(struct virgo_sock *vs)
 	}
 }
 
+/**
+ * virgo_sock_send_close() - end a protected stream with the close frame
+ * @vs: the connection; nothing for one in clear text
+ *
+ * Best effort, without waiting: the peer may be gone.
+ */
+void virgo_sock_send_close(struct virgo_sock *vs)
+{
+	struct virgo_frames *fr = vs->fr;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = fr ? fr->tx : NULL };
+
+	if (!fr || fr->tx_seq == U64_MAX)
+		return;
+	iov.iov_len = virgo_frame_seal(fr->tx, 0, fr->tx_seq++, fr->tx_key);
+	kernel_sendmsg(vs->sock, &msg, &iov, 1, iov.iov_len);
+}
+
 /* Has the peer sent bytes nobody has read yet? */
 bool virgo_sock_pending(struct virgo_sock *vs)
 {
@@ -112,14 +130,21 @@ static int virgo_sock_recv_all(struct virgo_sock *vs, u8 *buf, size_t len, bool 
 	return 1;
 }
 
-/* The next frame's data into vs->fr->rx: its length, 0 at end of stream. */
+/*
+ * The next frame's data into vs->fr->rx: its length; 0 after the close
+ * frame; -EPROTO for a stream that ends without one (cut short).
+ */
 static int virgo_sock_recv_frame(struct virgo_sock *vs)
 {
 	struct virgo_frames *fr = vs->fr;
 	int ret, body;
 
+	if (fr->eof)
+		return 0;
 	ret = virgo_sock_recv_all(vs, fr->rx, VIRGO_FRAME_HEAD, true);
-	if (ret <= 0)
+	if (!ret)
+		return -EPROTO;
+	if (ret < 0)
 		return ret;
 	body = virgo_frame_body(fr->rx);
 	if (body < 0)
@@ -135,6 +160,7 @@ static int virgo_sock_recv_frame(struct virgo_sock *vs)
 	fr->rx_seq++;
 	fr->rx_start = VIRGO_FRAME_HEAD;
 	fr->rx_end = VIRGO_FRAME_HEAD + ret;
+	fr->eof = !ret;
 	return ret;
 }
 
