@@ -62,6 +62,20 @@ done
 check_eq "a replayed frame closes the connection" "pong 2|closed|" "$(frames replay)"
 check "the service answers after replay" pong2
 
+# --- the components over protected frames, payloads of many frames
+head -c 4194304 /dev/urandom > /tmp/big
+virgo fs put --node 2 keyed.bin < /tmp/big
+check_eq "cloudfs: 4 MiB to node 2 and back, keyed" "$(md5sum < /tmp/big)" \
+	"$(virgo fs cat --node 2 keyed.bin | md5sum)"
+v=$(virgo malloc 1048576)
+head -c 1048576 /tmp/big | virgo set "$v" --stdin
+check_eq "mempool: 1 MiB striped, set and got back, keyed" \
+	"$(head -c 1048576 /tmp/big | md5sum)" "$(virgo get "$v" 1048576 | md5sum)"
+virgo free "$v"
+head -c 60000 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 60000 > /tmp/arg
+check_eq "cpupool: a 60 KB argument echoed by node 3, keyed" "$(md5sum < /tmp/arg)" \
+	"$(virgo clone --node 3 --stdin echo < /tmp/arg | md5sum)"
+
 # --- admission: a local user cannot crowd the peers out
 flood_answers
 # Half-open handshakes of one peer push out only each other, the oldest

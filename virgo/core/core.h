@@ -60,7 +60,10 @@ bool virgo_seed_call(char *line, const char *op, char **args);
  * @tx_seq: sequence number of the next frame sent
  * @rx_seq: sequence number the next frame received must have
  * @tx: VIRGO_FRAME_SIZE bytes to seal a frame in
- * @rx: VIRGO_FRAME_SIZE bytes to open a frame in
+ * @rx: VIRGO_FRAME_SIZE bytes to receive and open frames in
+ * @raw_used: bytes of @rx that the current frame takes
+ * @raw_end: bytes received into @rx (the current frame, then the start
+ *	of the next ones)
  * @rx_start: first data byte of @rx not yet taken
  * @rx_end: one past its last data byte
  * @eof: the peer's close frame came: the end of the stream, authenticated
@@ -72,6 +75,8 @@ struct virgo_frames {
 	u64 rx_seq;
 	u8 *tx;
 	u8 *rx;
+	size_t raw_used;
+	size_t raw_end;
 	size_t rx_start;
 	size_t rx_end;
 	bool eof;

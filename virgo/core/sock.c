@@ -89,7 +89,8 @@ void virgo_sock_send_close(struct virgo_sock *vs)
 bool virgo_sock_pending(struct virgo_sock *vs)
 {
 	return vs->lb.start != vs->lb.end ||
-	       (vs->fr && vs->fr->rx_start != vs->fr->rx_end) ||
+	       (vs->fr && (vs->fr->rx_start != vs->fr->rx_end ||
+			   vs->fr->raw_end != vs->fr->raw_used)) ||
 	       !skb_queue_empty_lockless(&vs->sock->sk->sk_receive_queue);
 }
 
@@ -113,21 +114,25 @@ static int virgo_sock_recv_raw(struct virgo_sock *vs, void *buf, size_t len)
 	return ret;
 }
 
-/* Exactly @len bytes; @eof_ok: end of stream before the first byte is 0. */
-static int virgo_sock_recv_all(struct virgo_sock *vs, u8 *buf, size_t len, bool eof_ok)
+/*
+ * Until vs->fr->rx holds @need bytes, receive what is there (often the
+ * next frames too, so that a frame usually costs one receive).
+ */
+static int virgo_sock_fill(struct virgo_sock *vs, size_t need)
 {
-	size_t got = 0;
+	struct virgo_frames *fr = vs->fr;
 	int ret;
 
-	while (got < len) {
-		ret = virgo_sock_recv_raw(vs, buf + got, len - got);
+	while (fr->raw_end < need) {
+		ret = virgo_sock_recv_raw(vs, fr->rx + fr->raw_end,
+					  VIRGO_FRAME_SIZE - fr->raw_end);
 		if (ret < 0)
 			return ret;
 		if (!ret)
-			return eof_ok && !got ? 0 : -EPROTO;	/* cut short */
-		got += ret;
+			return -EPROTO;	/* ended without the close frame: cut */
+		fr->raw_end += ret;
 	}
-	return 1;
+	return 0;
 }
 
 /*
@@ -141,16 +146,19 @@ static int virgo_sock_recv_frame(struct virgo_sock *vs)
 
 	if (fr->eof)
 		return 0;
-	ret = virgo_sock_recv_all(vs, fr->rx, VIRGO_FRAME_HEAD, true);
-	if (!ret)
-		return -EPROTO;
-	if (ret < 0)
+	/* The bytes received past the last frame start the next one. */
+	fr->raw_end -= fr->raw_used;
+	memmove(fr->rx, fr->rx + fr->raw_used, fr->raw_end);
+	fr->raw_used = 0;
+
+	ret = virgo_sock_fill(vs, VIRGO_FRAME_HEAD);
+	if (ret)
 		return ret;
 	body = virgo_frame_body(fr->rx);
 	if (body < 0)
 		return body;
-	ret = virgo_sock_recv_all(vs, fr->rx + VIRGO_FRAME_HEAD, body, false);
-	if (ret < 0)
+	ret = virgo_sock_fill(vs, VIRGO_FRAME_HEAD + body);
+	if (ret)
 		return ret;
 	if (fr->rx_seq == U64_MAX)
 		return -EPROTO;		/* never reuse a nonce */
@@ -158,6 +166,7 @@ static int virgo_sock_recv_frame(struct virgo_sock *vs)
 	if (ret < 0)
 		return ret;
 	fr->rx_seq++;
+	fr->raw_used = VIRGO_FRAME_HEAD + body;
 	fr->rx_start = VIRGO_FRAME_HEAD;
 	fr->rx_end = VIRGO_FRAME_HEAD + ret;
 	fr->eof = !ret;
