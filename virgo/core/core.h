@@ -273,6 +273,7 @@ struct virgo_service_ops {
  * @name: short name, for logs and the CLI
  * @port: TCP port
  * @max_conns: connections at once (0: VIRGO_DEFAULT_CONNS)
+ * @max_per_peer: of them, from one peer (0: VIRGO_CONNS_PER_PEER)
  * @ops: the service's handlers
  *
  * The rest is the core's.
@@ -281,6 +282,7 @@ struct virgo_service {
 	const char *name;
 	u16 port;
 	unsigned int max_conns;
+	unsigned int max_per_peer;
 	const struct virgo_service_ops *ops;
 
 	/* private to the core */

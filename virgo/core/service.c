@@ -220,6 +220,11 @@ static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
 	return n;
 }
 
+static unsigned int virgo_service_per_peer(struct virgo_service *svc)
+{
+	return svc->max_per_peer ?: VIRGO_CONNS_PER_PEER;
+}
+
 /* Close @conn from outside its worker; it serves nothing more. Under svc->lock. */
 static void virgo_conn_revoke(struct virgo_conn *conn)
 {
@@ -272,7 +277,7 @@ static int virgo_conn_promote(void *arg)
 	if (conn->authed)
 		goto out;
 	if (svc->nconns >= max ||
-	    virgo_service_count(svc, conn->peer, true) >= VIRGO_CONNS_PER_PEER) {
+	    virgo_service_count(svc, conn->peer, true) >= virgo_service_per_peer(svc)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -376,7 +381,7 @@ static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool *aut
 	*authed = !virgo_auth_enabled();
 	if (*authed)
 		return svc->nconns >= max ||
-		       virgo_service_count(svc, peer, true) >= VIRGO_CONNS_PER_PEER ?
+		       virgo_service_count(svc, peer, true) >= virgo_service_per_peer(svc) ?
 		       -EBUSY : 0;
 	/* A handshake is never refused for want of room: the oldest goes. */
 	if (virgo_service_count(svc, peer, false) >= VIRGO_HANDSHAKE_PER_PEER)

@@ -169,10 +169,26 @@ struct virgo_mc_item *virgo_mc_get(const char *key)
 {
 	struct virgo_mc_item *it;
 
+	int tries = 8;
+
+	/*
+	 * An item whose count reached 0 was replaced: its successor is in
+	 * the table already, so look again rather than answer a miss.
+	 */
 	rcu_read_lock();
-	it = virgo_mc_lookup(key);
-	if (it && (virgo_mc_expired(it) || !kref_get_unless_zero(&it->ref)))
-		it = NULL;
+	for (;;) {
+		it = virgo_mc_lookup(key);
+		if (!it || virgo_mc_expired(it)) {
+			it = NULL;
+			break;
+		}
+		if (kref_get_unless_zero(&it->ref))
+			break;
+		if (!--tries) {
+			it = NULL;
+			break;
+		}
+	}
 	rcu_read_unlock();
 	atomic64_inc(it ? &virgo_mc_stats.get_hits : &virgo_mc_stats.get_misses);
 	return it;
@@ -383,15 +399,20 @@ int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value)
 		goto out;
 	memcpy(num, old->data, old->bytes);
 	num[old->bytes] = '\0';
+	/* Digits, then the end or a space (memcached pads with spaces). */
+	num[strcspn(num, " ")] = '\0';
 	if (virgo_parse_u64(num, U64_MAX, &v))
 		goto out;
 	v = incr ? v + delta : v - min(v, delta);
 	len = snprintf(num, sizeof(num), "%llu", v);
-	it = virgo_mc_item_new(key, old->flags, 0, len, old->peer);
+	/* A shorter number keeps the value's length, padded, as memcached's. */
+	it = virgo_mc_item_new(key, old->flags, 0, max_t(size_t, len, old->bytes),
+			       old->peer);
 	ret = PTR_ERR_OR_ZERO(it);
 	if (ret)
 		goto out;
 	it->expires = READ_ONCE(old->expires);
+	memset(it->data, ' ', it->bytes);
 	memcpy(it->data, num, len);
 	ret = virgo_mc_link(old, it);
 	if (!ret)

@@ -3,12 +3,14 @@
  * VIRGO mempool - the memcached ASCII protocol, on the mempool's port
  *
  * The parser is pure and tested by KUnit. The server answers each command
- * as memcached 1.6 does, from this node's items (kvstore.c). A malformed
- * line gets "CLIENT_ERROR bad command line format"; after a malformed
- * storage line the server cannot know where the data ends, so it closes
- * the connection, as memcached does. A value longer than
- * VIRGO_MC_VALUE_MAX, or one the pool has no room for, is read and
- * dropped and gets a SERVER_ERROR, and the connection goes on.
+ * as memcached 1.6 does, from this node's items (kvstore.c), and a bad
+ * request with memcached's error line: "ERROR" for an unknown command or
+ * a wrong number of words, a CLIENT_ERROR for a bad key or number; the
+ * connection goes on (after a bad storage line, as with memcached, the
+ * data is read as requests). A value longer than VIRGO_MC_VALUE_MAX, or
+ * one the pool has no room for, is read and dropped and gets a
+ * SERVER_ERROR. testing/scenarios/memcached.sh compares the replies with
+ * memcached's own.
  */
 
 #include <linux/ctype.h>
@@ -27,11 +29,20 @@ static const struct {
 	{ "replace", VIRGO_MC_REPLACE }, { "append", VIRGO_MC_APPEND },
 	{ "prepend", VIRGO_MC_PREPEND }, { "cas", VIRGO_MC_CAS },
 	{ "get", VIRGO_MC_GET }, { "gets", VIRGO_MC_GETS },
+	{ "gat", VIRGO_MC_GAT }, { "gats", VIRGO_MC_GATS },
 	{ "delete", VIRGO_MC_DELETE }, { "incr", VIRGO_MC_INCR },
 	{ "decr", VIRGO_MC_DECR }, { "touch", VIRGO_MC_TOUCH },
 	{ "stats", VIRGO_MC_STATS }, { "version", VIRGO_MC_VERSION },
 	{ "quit", VIRGO_MC_QUIT }, { "flush_all", VIRGO_MC_FLUSH_ALL },
+	{ "verbosity", VIRGO_MC_VERBOSITY }, { "mn", VIRGO_MC_MN },
 };
+
+/* memcached's answers to requests it cannot take */
+#define VIRGO_MC_ERROR		"ERROR"
+#define VIRGO_MC_BAD_FORMAT	"CLIENT_ERROR bad command line format"
+#define VIRGO_MC_BAD_DELTA	"CLIENT_ERROR invalid numeric delta argument"
+#define VIRGO_MC_BAD_EXPTIME	"CLIENT_ERROR invalid exptime argument"
+#define VIRGO_MC_BAD_DELETE	VIRGO_MC_BAD_FORMAT ".  Usage: delete <key> [noreply]"
 
 /* The table's index of @line's first word, or -1. */
 static int virgo_mc_find_cmd(const char *line)
@@ -46,82 +57,99 @@ static int virgo_mc_find_cmd(const char *line)
 	return -1;
 }
 
-/* Is @line a memcached command? */
+/* Is @line (leading spaces skipped) a memcached command? */
 bool virgo_mc_command(const char *line)
 {
-	return virgo_mc_find_cmd(line) >= 0;
+	return virgo_mc_find_cmd(line + strspn(line, " ")) >= 0;
 }
 
-/* 1..250 bytes, no control characters and no spaces (memcached's rule). */
+/*
+ * 1..250 bytes (memcached's rule). The tokenizer already split at spaces;
+ * every other byte, control bytes included, is memcached's to accept.
+ */
 bool virgo_mc_key_ok(const char *key)
 {
-	size_t i, len = strnlen(key, VIRGO_MC_KEY_MAX + 1);
+	size_t len = strnlen(key, VIRGO_MC_KEY_MAX + 1);
 
-	if (!len || len > VIRGO_MC_KEY_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if (iscntrl(key[i]) || key[i] == ' ')
-			return false;
-	return true;
+	return len && len <= VIRGO_MC_KEY_MAX && !strchr(key, ' ');
 }
 
-static int virgo_mc_u64(const char *s, u64 max, u64 *v)
+/* Split @line at spaces only, as memcached does; -E2BIG past @max words. */
+static int virgo_mc_split(char *line, char **w, int max)
 {
-	return virgo_parse_u64(s, max, v) ? -EINVAL : 0;
-}
+	char *word;
+	int n = 0;
 
-/* An optional last word "noreply". */
-static int virgo_mc_noreply(char **w, int n, int at, struct virgo_mc_req *req)
-{
-	if (n == at)
-		return 0;
-	if (n == at + 1 && !strcmp(w[at], "noreply")) {
-		req->noreply = true;
-		return 0;
+	while ((word = strsep(&line, " "))) {
+		if (!*word)
+			continue;
+		if (n == max)
+			return -E2BIG;
+		w[n++] = word;
 	}
+	return n;
+}
+
+/* Fail with memcached's reply @text. */
+static int virgo_mc_fail(struct virgo_mc_req *req, const char *text)
+{
+	req->error = text;
 	return -EINVAL;
+}
+
+/* A signed decimal as memcached's safe_strtol takes it (no spaces). */
+static bool virgo_mc_s64(const char *s, s64 *v)
+{
+	return *s && !kstrtos64(s, 10, v);
+}
+
+/*
+ * A last word "noreply" silences the reply, an error's too, as memcached
+ * decides it before it reads the numbers.
+ */
+static void virgo_mc_noreply(char **w, int n, struct virgo_mc_req *req)
+{
+	req->noreply = n >= 2 && !strcmp(w[n - 1], "noreply");
 }
 
 static int virgo_mc_storage(char **w, int n, u64 max_bytes,
 			    struct virgo_mc_req *req)
 {
 	int words = req->cmd == VIRGO_MC_CAS ? 6 : 5;
-	u64 v;
+	s64 flags, bytes;
 
-	if (n < words)
-		return -EINVAL;
-	if (virgo_mc_u64(w[2], U32_MAX, &v))
-		return -EINVAL;
-	req->flags = v;
-	if (kstrtos64(w[3], 10, &req->exptime))
-		return -EINVAL;
-	if (virgo_parse_u64(w[4], U64_MAX, &req->bytes))
-		return -EINVAL;
-	if (req->cmd == VIRGO_MC_CAS && virgo_mc_u64(w[5], U64_MAX, &req->cas))
-		return -EINVAL;
-	if (virgo_mc_noreply(w, n, words, req))
-		return -EINVAL;
+	if (n != words && n != words + 1)
+		return virgo_mc_fail(req, VIRGO_MC_ERROR);
+	virgo_mc_noreply(w, n, req);
+	if (!virgo_mc_key_ok(w[1]) || !virgo_mc_s64(w[2], &flags) ||
+	    flags < 0 || flags > U32_MAX || !virgo_mc_s64(w[3], &req->exptime) ||
+	    !virgo_mc_s64(w[4], &bytes) || bytes < 0 ||
+	    (req->cmd == VIRGO_MC_CAS && kstrtou64(w[5], 10, &req->cas)))
+		return virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
+	req->flags = flags;
+	req->bytes = bytes;
+	req->keys[0] = w[1];
+	req->nkeys = 1;
 	/* Too large, but well formed: the caller can skip the data. */
 	return req->bytes > max_bytes ? -E2BIG : 0;
 }
 
 /*
- * The keys of get/gets, as many as the line holds: each checked, the
- * first VIRGO_MC_KEYS_MAX in req->keys, the rest left for the server.
+ * The keys of a retrieval from @p on, as many as the line holds: each
+ * checked, the first VIRGO_MC_KEYS_MAX in req->keys, the rest left for
+ * the server.
  */
 static int virgo_mc_get_keys(char *p, struct virgo_mc_req *req)
 {
 	char *end = p + strlen(p), *key;
 	int n = 0;
 
-	if (*p && *p != ' ')
-		return -EINVAL;		/* "getx": the name was longer */
 	req->end = end;
 	while ((key = strsep(&p, " "))) {
 		if (!*key)
 			continue;
 		if (!virgo_mc_key_ok(key))
-			return -EINVAL;
+			return virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
 		if (n < VIRGO_MC_KEYS_MAX)
 			req->keys[n] = key;
 		else if (!req->more)
@@ -129,7 +157,30 @@ static int virgo_mc_get_keys(char *p, struct virgo_mc_req *req)
 		n++;
 	}
 	req->nkeys = min(n, VIRGO_MC_KEYS_MAX);
-	return n ? 0 : -EINVAL;
+	return 0;
+}
+
+/* get/gets <key>+, gat/gats <exptime> <key>* */
+static int virgo_mc_retrieval(char *args, struct virgo_mc_req *req)
+{
+	bool touch = req->cmd == VIRGO_MC_GAT || req->cmd == VIRGO_MC_GATS;
+	char *exptime;
+	int ret;
+
+	args += strspn(args, " ");
+	if (!*args)
+		return virgo_mc_fail(req, VIRGO_MC_ERROR);
+	if (touch) {
+		exptime = strsep(&args, " ");
+		if (!virgo_mc_s64(exptime, &req->exptime))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_EXPTIME);
+		if (!args)
+			args = exptime + strlen(exptime);	/* no keys: END */
+	}
+	ret = virgo_mc_get_keys(args, req);
+	if (!ret && !touch && !req->nkeys)
+		return virgo_mc_fail(req, VIRGO_MC_ERROR);
+	return ret;
 }
 
 /**
@@ -138,64 +189,102 @@ static int virgo_mc_get_keys(char *p, struct virgo_mc_req *req)
  * @max_bytes: the largest value a storage command may announce
  * @req: set to the request
  *
- * Return: 0; -EOPNOTSUPP for an unknown command; -EINVAL for a malformed
- * line or key; -E2BIG for a value longer than @max_bytes. Except after
- * -EOPNOTSUPP, req->cmd is set: the caller knows whether data follows.
+ * Words are separated by spaces only, as memcached separates them; a
+ * wrong number of them gets "ERROR", a bad key or number a CLIENT_ERROR,
+ * both in @req->error, the replies of memcached 1.6.
+ *
+ * Return: 0; -EOPNOTSUPP for an unknown command; -EINVAL with
+ * @req->error set; -E2BIG for a value longer than @max_bytes. Except
+ * after -EOPNOTSUPP, req->cmd is set.
  */
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req)
 {
 	char *w[VIRGO_MC_KEYS_MAX + 2];
-	int i, n, at, ret;
+	s64 v = 0;
+	int i, n;
 
 	memset(req, 0, sizeof(*req));
+	line += strspn(line, " ");
 	i = virgo_mc_find_cmd(line);
 	if (i < 0)
 		return -EOPNOTSUPP;
 	req->cmd = virgo_mc_cmds[i].cmd;
-	if (req->cmd == VIRGO_MC_GET || req->cmd == VIRGO_MC_GETS)
-		return virgo_mc_get_keys(line + strlen(virgo_mc_cmds[i].name), req);
-	n = virgo_split_words(line, w, ARRAY_SIZE(w));
-	if (n <= 0)
-		return -EINVAL;
+	if (req->cmd >= VIRGO_MC_GET && req->cmd <= VIRGO_MC_GATS)
+		return virgo_mc_retrieval(line + strlen(virgo_mc_cmds[i].name), req);
+	n = virgo_mc_split(line, w, ARRAY_SIZE(w));
+	if (n < 0)
+		return virgo_mc_fail(req, VIRGO_MC_ERROR);
 
 	switch (req->cmd) {
 	case VIRGO_MC_SET: case VIRGO_MC_ADD: case VIRGO_MC_REPLACE:
 	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
-		ret = virgo_mc_storage(w, n, max_bytes, req);
-		break;
+		return virgo_mc_storage(w, n, max_bytes, req);
 	case VIRGO_MC_DELETE:
+		if (n < 2 || n > 4)
+			return virgo_mc_fail(req, VIRGO_MC_ERROR);
 		/* "delete <key> 0" is an old client's form of the same. */
-		at = n >= 3 && !strcmp(w[2], "0") ? 3 : 2;
-		ret = n >= 2 ? virgo_mc_noreply(w, n, at, req) : -EINVAL;
+		virgo_mc_noreply(w, n, req);
+		if ((n == 3 && strcmp(w[2], "0") && !req->noreply) ||
+		    (n == 4 && (strcmp(w[2], "0") || !req->noreply)))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_DELETE);
 		break;
 	case VIRGO_MC_INCR: case VIRGO_MC_DECR:
-		ret = n >= 3 && !virgo_mc_u64(w[2], U64_MAX, &req->delta) ?
-		      virgo_mc_noreply(w, n, 3, req) : -EINVAL;
+		if (n != 3 && n != 4)
+			return virgo_mc_fail(req, VIRGO_MC_ERROR);
+		virgo_mc_noreply(w, n, req);
+		if (!virgo_mc_key_ok(w[1]))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
+		if (*w[2] == '-' || *w[2] == '+' || kstrtou64(w[2], 10, &req->delta))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_DELTA);
 		break;
 	case VIRGO_MC_TOUCH:
-		ret = n >= 3 && !kstrtos64(w[2], 10, &req->exptime) ?
-		      virgo_mc_noreply(w, n, 3, req) : -EINVAL;
+		if (n != 3 && n != 4)
+			return virgo_mc_fail(req, VIRGO_MC_ERROR);
+		virgo_mc_noreply(w, n, req);
+		if (!virgo_mc_key_ok(w[1]))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
+		if (!virgo_mc_s64(w[2], &req->exptime))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_EXPTIME);
 		break;
-	case VIRGO_MC_FLUSH_ALL:
-		/* A delay of 0 is now; later flushes are not offered. */
-		at = n >= 2 && !strcmp(w[1], "0") ? 2 : 1;
-		ret = virgo_mc_noreply(w, n, at, req);
-		break;
-	default:	/* stats, version, quit */
-		ret = n == 1 ? 0 : -EINVAL;
-		break;
-	}
-	if (ret)
-		return ret;
-
-	/* Every other command but these names one key. */
-	if (req->cmd >= VIRGO_MC_STATS)
+	case VIRGO_MC_VERBOSITY:
+		if (n != 2 && n != 3)
+			return virgo_mc_fail(req, VIRGO_MC_ERROR);
+		virgo_mc_noreply(w, n, req);
+		if (!virgo_mc_s64(w[1], &v))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
 		return 0;
-	if (!virgo_mc_key_ok(w[1]))
-		return -EINVAL;
+	case VIRGO_MC_FLUSH_ALL:
+		if (n > 3)
+			return virgo_mc_fail(req, VIRGO_MC_ERROR);
+		virgo_mc_noreply(w, n, req);
+		if (n - req->noreply == 2 && !virgo_mc_s64(w[1], &v))
+			return virgo_mc_fail(req, VIRGO_MC_BAD_EXPTIME);
+		/* A delay of 0 is now; later flushes are not offered. */
+		if (n - req->noreply == 2 && v)
+			return virgo_mc_fail(req, "CLIENT_ERROR flush_all with a delay is not offered");
+		return 0;
+	case VIRGO_MC_STATS:
+		/* No slabs nor settings to show: those lists are empty. */
+		if (n == 1)
+			return 0;
+		if (n == 2 && !strcmp(w[1], "reset")) {
+			req->nkeys = -2;
+			return 0;
+		}
+		if (!strcmp(w[1], "items") || !strcmp(w[1], "slabs") ||
+		    !strcmp(w[1], "sizes") || !strcmp(w[1], "conns") ||
+		    !strcmp(w[1], "settings") || !strcmp(w[1], "detail")) {
+			req->nkeys = -1;	/* an empty list */
+			return 0;
+		}
+		return virgo_mc_fail(req, VIRGO_MC_ERROR);
+	default:	/* version, quit, mn: what follows is ignored */
+		return 0;
+	}
+
 	req->keys[0] = w[1];
 	req->nkeys = 1;
-	return 0;
+	return virgo_mc_key_ok(w[1]) ? 0 : virgo_mc_fail(req, VIRGO_MC_BAD_FORMAT);
 }
 
 /* ------------------------------------------------------------ server */
@@ -271,9 +360,12 @@ struct virgo_mc_out {
 	char heads[][VIRGO_MC_HEAD_MAX];	/* one per key asked for */
 };
 
-/* One batch of a get: the VALUE blocks of its live items, and END if @last. */
+/*
+ * One batch of a retrieval: the VALUE blocks of its live items (touched
+ * to @exptime first for gat/gats, @touch), and END if @last.
+ */
 static int virgo_mc_values(struct virgo_conn *conn, const char *const *keys,
-			   int nkeys, bool gets, bool last)
+			   int nkeys, bool gets, bool touch, s64 exptime, bool last)
 {
 	struct virgo_mc_out *out;
 	struct virgo_mc_item *it;
@@ -284,6 +376,8 @@ static int virgo_mc_values(struct virgo_conn *conn, const char *const *keys,
 		return -ENOMEM;
 	atomic64_add(nkeys, &virgo_mc_stats.cmd_get);
 	for (i = 0; i < nkeys; i++) {
+		if (touch && virgo_mc_touch(keys[i], exptime))
+			continue;
 		it = virgo_mc_get(keys[i]);
 		if (!it)
 			continue;
@@ -312,15 +406,16 @@ static int virgo_mc_values(struct virgo_conn *conn, const char *const *keys,
 	return ret;
 }
 
-/* get/gets: every live item of the keys, VIRGO_MC_KEYS_MAX at a time, END. */
+/* get/gets/gat/gats: every live item of the keys, a batch at a time, END. */
 static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req *req)
 {
-	bool gets = req->cmd == VIRGO_MC_GETS;
+	bool gets = req->cmd == VIRGO_MC_GETS || req->cmd == VIRGO_MC_GATS;
+	bool touch = req->cmd == VIRGO_MC_GAT || req->cmd == VIRGO_MC_GATS;
 	const char *keys[VIRGO_MC_KEYS_MAX];
 	const char *p = req->more;
 	int n, ret;
 
-	ret = virgo_mc_values(conn, req->keys, req->nkeys, gets, !p);
+	ret = virgo_mc_values(conn, req->keys, req->nkeys, gets, touch, req->exptime, !p);
 	while (!ret && p) {
 		for (n = 0; p < req->end && n < VIRGO_MC_KEYS_MAX; p++) {
 			if (*p) {
@@ -332,7 +427,7 @@ static int virgo_mc_retrieve(struct virgo_conn *conn, const struct virgo_mc_req 
 			p++;
 		if (p >= req->end)
 			p = NULL;
-		ret = virgo_mc_values(conn, keys, n, gets, !p);
+		ret = virgo_mc_values(conn, keys, n, gets, touch, req->exptime, !p);
 	}
 	return ret;
 }
@@ -387,7 +482,7 @@ static int virgo_mc_stats_cmd(struct virgo_conn *conn)
  * @line: the line; it is cut into words
  *
  * Return: 0, or a negative errno that closes the connection (quit, a
- * malformed storage line, a broken stream).
+ * value too large to skip, a broken stream).
  */
 int virgo_mc_line(struct virgo_conn *conn, char *line)
 {
@@ -403,10 +498,14 @@ int virgo_mc_line(struct virgo_conn *conn, char *line)
 		return ret ?: virgo_mc_reply(conn, &req,
 					     "SERVER_ERROR object too large for cache");
 	}
+	/*
+	 * As memcached: the reply, and the connection goes on; after a bad
+	 * storage line, what the client meant as data is read as requests.
+	 */
 	if (ret) {
-		virgo_conn_printf(conn, "CLIENT_ERROR bad command line format\r\n");
-		/* After a bad storage line the data cannot be found. */
-		return req.cmd <= VIRGO_MC_CAS ? -EPROTO : 0;
+		if (req.noreply && strcmp(req.error, VIRGO_MC_ERROR))
+			return 0;
+		return virgo_conn_printf(conn, "%s\r\n", req.error ?: VIRGO_MC_ERROR);
 	}
 
 	switch (req.cmd) {
@@ -414,6 +513,7 @@ int virgo_mc_line(struct virgo_conn *conn, char *line)
 	case VIRGO_MC_APPEND: case VIRGO_MC_PREPEND: case VIRGO_MC_CAS:
 		return virgo_mc_storage_cmd(conn, &req);
 	case VIRGO_MC_GET: case VIRGO_MC_GETS:
+	case VIRGO_MC_GAT: case VIRGO_MC_GATS:
 		return virgo_mc_retrieve(conn, &req);
 	case VIRGO_MC_DELETE:
 		ret = virgo_mc_delete(req.keys[0]);
@@ -424,12 +524,26 @@ int virgo_mc_line(struct virgo_conn *conn, char *line)
 		ret = virgo_mc_touch(req.keys[0], req.exptime);
 		return virgo_mc_reply(conn, &req, ret ? "NOT_FOUND" : "TOUCHED");
 	case VIRGO_MC_STATS:
+		if (req.nkeys < 0)
+			return virgo_conn_printf(conn, "END\r\n");
+		if (req.nkeys == -2) {
+			atomic64_set(&virgo_mc_stats.cmd_get, 0);
+			atomic64_set(&virgo_mc_stats.cmd_set, 0);
+			atomic64_set(&virgo_mc_stats.get_hits, 0);
+			atomic64_set(&virgo_mc_stats.get_misses, 0);
+			atomic64_set(&virgo_mc_stats.total_items, 0);
+			return virgo_conn_printf(conn, "RESET\r\n");
+		}
 		return virgo_mc_stats_cmd(conn);
 	case VIRGO_MC_VERSION:
 		return virgo_conn_printf(conn, "VERSION %s\r\n", VIRGO_MC_PROTOCOL);
 	case VIRGO_MC_FLUSH_ALL:
 		virgo_mc_flush();
 		return virgo_mc_reply(conn, &req, "OK");
+	case VIRGO_MC_VERBOSITY:
+		return virgo_mc_reply(conn, &req, "OK");	/* nothing to log */
+	case VIRGO_MC_MN:
+		return virgo_conn_printf(conn, "MN\r\n");
 	case VIRGO_MC_QUIT:
 	default:
 		return -ECONNRESET;

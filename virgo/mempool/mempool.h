@@ -108,23 +108,27 @@ u64 virgo_pool_peer_used(int peer);
 #define VIRGO_MC_VALUE_MAX	VIRGO_CHUNK_MAX	/* memcached's default too */
 #define VIRGO_MC_PROTOCOL	"1.6.0"	/* the protocol level served */
 
+/* Storage commands first, then those with keys, then the rest. */
 enum virgo_mc_cmd {
 	VIRGO_MC_SET, VIRGO_MC_ADD, VIRGO_MC_REPLACE, VIRGO_MC_APPEND,
 	VIRGO_MC_PREPEND, VIRGO_MC_CAS, VIRGO_MC_GET, VIRGO_MC_GETS,
-	VIRGO_MC_DELETE, VIRGO_MC_INCR, VIRGO_MC_DECR, VIRGO_MC_TOUCH,
-	VIRGO_MC_STATS, VIRGO_MC_VERSION, VIRGO_MC_QUIT, VIRGO_MC_FLUSH_ALL,
+	VIRGO_MC_GAT, VIRGO_MC_GATS, VIRGO_MC_DELETE, VIRGO_MC_INCR,
+	VIRGO_MC_DECR, VIRGO_MC_TOUCH, VIRGO_MC_STATS, VIRGO_MC_VERSION,
+	VIRGO_MC_QUIT, VIRGO_MC_FLUSH_ALL, VIRGO_MC_VERBOSITY, VIRGO_MC_MN,
 };
 
 /**
  * struct virgo_mc_req - a parsed memcached request line
  * @cmd: the command
- * @keys: the keys (into the line); one except for get/gets
+ * @error: when parsing failed with -EINVAL, memcached's reply ("ERROR",
+ *	"CLIENT_ERROR ...")
+ * @keys: the keys (into the line); one except for get/gets/gat/gats
  * @nkeys: how many
- * @more: get/gets with more than VIRGO_MC_KEYS_MAX keys: where the rest
+ * @more: a retrieval with more than VIRGO_MC_KEYS_MAX keys: where the rest
  *	start, as NUL-separated words up to @end; else NULL
  * @end: the end of the line
  * @flags: client flags of a storage command
- * @exptime: expiry of a storage command or touch
+ * @exptime: expiry of a storage command, touch or gat/gats
  * @bytes: data bytes that follow a storage command
  * @cas: the cas unique of "cas"
  * @delta: the amount of incr/decr
@@ -132,6 +136,7 @@ enum virgo_mc_cmd {
  */
 struct virgo_mc_req {
 	enum virgo_mc_cmd cmd;
+	const char *error;
 	const char *keys[VIRGO_MC_KEYS_MAX];
 	int nkeys;
 	const char *more;

@@ -185,13 +185,16 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 		      !strcmp(w[0], "size") || !strcmp(w[0], "free")))
 		return virgo_mempool_reply_err(conn, -EINVAL);
 	/*
-	 * A malformed "write" line, or a command this service does not know
-	 * (a memcached meta command, say), may announce a payload we cannot
-	 * find: close rather than read it as requests.
+	 * A malformed "write" line may announce a payload we cannot find:
+	 * close rather than read it as requests. A command nobody here knows
+	 * gets memcached's "ERROR", and the connection goes on, as memcached
+	 * does (a client of its meta commands learns they are not served).
 	 */
-	virgo_conn_error(conn, -EINVAL, n > 0 && !strcmp(w[0], "write") ?
-			 "malformed write" : "unknown command");
-	return -EPROTO;
+	if (n > 0 && !strcmp(w[0], "write")) {
+		virgo_conn_error(conn, -EINVAL, "malformed write");
+		return -EPROTO;
+	}
+	return virgo_conn_printf(conn, "ERROR\r\n");
 }
 
 static const struct virgo_service_ops virgo_mempool_ops = {
@@ -201,6 +204,9 @@ static const struct virgo_service_ops virgo_mempool_ops = {
 static struct virgo_service virgo_mempool_service = {
 	.name = "mempool",
 	.port = VIRGO_PORT_MEMPOOL,
+	/* memcached clients keep a connection per thread: room for 64 each. */
+	.max_conns = 256,
+	.max_per_peer = 64,
 	.ops = &virgo_mempool_ops,
 };
 
