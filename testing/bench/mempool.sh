@@ -68,6 +68,30 @@ done
 
 # virgo_get of a VUID on node 2: with node 1 out of the balancer's choice,
 # virgo_malloc can only place it there (virgo-bench checks that it did).
+# libmemcached's load generator, memaslap (Debian's memcaslap), against
+# both servers: its own keys and values, 5 s each, one thread.
+memaslap() {	# memaslap NAME PORT CONNS SIZE
+	out=$(memcaslap -s "$peer:$2" -T 1 -c "$3" -t 5s -X "$4" 2>&1)
+	tps=$(echo "$out" | sed -n 's/.*TPS: \([0-9][0-9]*\).*/\1/p' | tail -n 1)
+	if [ -n "$tps" ] && [ "$tps" -gt 0 ]; then
+		echo "result $1 memaslap ops_s=$tps" | tee -a $bench_results
+	else
+		echo "error $1: $(echo "$out" | tail -n 1)"
+		failed=1
+	fi
+}
+for size in $sizes; do
+	for c in 1 16; do
+		[ -z "${mc_up:-}" ] || memaslap "slap-mc-$size-c$c" $mc_port $c $size
+		[ -z "${virgo_up:-}" ] || memaslap "slap-virgo-$size-c$c" $virgo_port $c $size
+		awk -v a="slap-virgo-$size-c$c" -v b="slap-mc-$size-c$c" '
+			$1 == "result" { split($4, kv, "="); v[$2] = kv[2] }
+			END { if (v[a] > 0 && v[b] > 0)
+				printf "ratio slap-virgo-vs-mc-%s ops=%.2f\n", substr(a, 12), v[a] / v[b] }' \
+			$bench_results
+	done
+done
+
 if ! wait_until 60 virgo-bench tcp-rtt "$peer" 7777 1 1 >/dev/null 2>&1; then
 	echo "error raw-tcp: no echo server on $peer:7777"
 	failed=1

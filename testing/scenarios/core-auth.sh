@@ -106,8 +106,8 @@ echo 60000 > $cfs/idle_ms
 
 # --- revocation
 hold() {	# hold ADDR SELF [SOURCE]: a connection to this node, held
-	virgo-wire hold "$1" 40000 "$2" 1 $key 15 $3 > /tmp/hold.out &
-	wait_until 5 grep -q holding /tmp/hold.out
+	virgo-wire hold "$1" 40000 "$2" 1 $key 30 $3 > /tmp/hold.out 2>&1 &
+	wait_until 20 grep -q holding /tmp/hold.out || echo "# hold: $(cat /tmp/hold.out)"
 }
 closed_at_once() {
 	wait
