@@ -4,8 +4,9 @@
  *
  * Items live in a resizable hash table keyed by their key, hashed with a
  * random seed so that a peer cannot choose keys that all collide. An item
- * never changes once it is in the table, except for its expiry (touch):
- * a store puts a new item in the old one's place, so readers take a
+ * never changes once it is in the table, except for its expiry (touch),
+ * its cas unique (md I) and the meta state that memcached's meta commands
+ * show: a store puts a new item in the old one's place, so readers take a
  * reference under RCU and send the value without holding any lock. One
  * mutex orders the writers, which makes add, replace, cas, append,
  * prepend, incr and decr atomic. Every item's memory counts against the
@@ -87,7 +88,7 @@ void virgo_mc_item_put(struct virgo_mc_item *it)
 }
 
 /* Seconds since the epoch at which @exptime (as a client sends it) ends. */
-static time64_t virgo_mc_expires(s64 exptime)
+time64_t virgo_mc_expires(s64 exptime)
 {
 	if (!exptime)
 		return 0;
@@ -151,9 +152,9 @@ struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
 }
 
 /* The live item under @key, with the table's lock-free lookup; or NULL. */
-static struct virgo_mc_item *virgo_mc_lookup(const char *key)
+static struct virgo_mc_item *virgo_mc_lookup(const char *key, size_t len)
 {
-	struct virgo_mc_key k = { .key = key, .len = strlen(key) };
+	struct virgo_mc_key k = { .key = key, .len = len };
 
 	return rhashtable_lookup(&virgo_mc_table, &k, virgo_mc_params);
 }
@@ -161,11 +162,12 @@ static struct virgo_mc_item *virgo_mc_lookup(const char *key)
 /**
  * virgo_mc_get() - the item stored under @key
  * @key: the key
+ * @len: its length
  *
  * Return: the item, referenced (virgo_mc_item_put() it), or NULL when no
  * live item has that key.
  */
-struct virgo_mc_item *virgo_mc_get(const char *key)
+struct virgo_mc_item *virgo_mc_get(const char *key, size_t len)
 {
 	struct virgo_mc_item *it;
 
@@ -177,7 +179,7 @@ struct virgo_mc_item *virgo_mc_get(const char *key)
 	 */
 	rcu_read_lock();
 	for (;;) {
-		it = virgo_mc_lookup(key);
+		it = virgo_mc_lookup(key, len);
 		if (!it || virgo_mc_expired(it)) {
 			it = NULL;
 			break;
@@ -207,13 +209,13 @@ static void virgo_mc_unlink(struct virgo_mc_item *old)
 }
 
 /* The item under @key for a writer: expired ones go now. */
-static struct virgo_mc_item *virgo_mc_find(const char *key)
+static struct virgo_mc_item *virgo_mc_find(const char *key, size_t len)
 {
 	struct virgo_mc_item *it;
 
 	lockdep_assert_held(&virgo_mc_lock);
 	rcu_read_lock();
-	it = virgo_mc_lookup(key);
+	it = virgo_mc_lookup(key, len);
 	rcu_read_unlock();	/* writers hold the lock: it stays */
 	if (it && virgo_mc_expired(it)) {
 		virgo_mc_unlink(it);
@@ -250,16 +252,20 @@ static int virgo_mc_link(struct virgo_mc_item *old, struct virgo_mc_item *it)
 	return 0;
 }
 
-/* append/prepend: @it's value joined to @old's, with @old's flags and expiry. */
+/*
+ * append/prepend: @it's value joined to @old's, with @old's flags and
+ * expiry, in a new item whose meta state starts afresh, as memcached's.
+ */
 static struct virgo_mc_item *virgo_mc_join(struct virgo_mc_item *old,
 					   struct virgo_mc_item *it, bool append)
 {
 	struct virgo_mc_item *both;
 	u64 bytes = (u64)old->bytes + it->bytes;
 
-	if (bytes > VIRGO_MC_VALUE_MAX)
+	if (!virgo_mc_fits(it->keylen, old->flags, bytes, VIRGO_MC_VALUE_MAX))
 		return ERR_PTR(-E2BIG);
-	both = virgo_mc_item_new(it->key, old->flags, 0, bytes, it->peer);
+	both = virgo_mc_item_new_key(it->key, it->keylen, false, old->flags, 0,
+				     bytes, it->peer);
 	if (IS_ERR(both))
 		return both;
 	both->expires = READ_ONCE(old->expires);
@@ -273,37 +279,60 @@ static struct virgo_mc_item *virgo_mc_join(struct virgo_mc_item *old,
 	return both;
 }
 
+/* ms I: @it replaces @old marked stale, with @old's expiry and recache token. */
+static void virgo_mc_stale(struct virgo_mc_item *old, struct virgo_mc_item *it)
+{
+	it->expires = READ_ONCE(old->expires);
+	set_bit(VIRGO_MC_STALE, &it->meta);
+	if (test_bit(VIRGO_MC_WON, &old->meta))
+		set_bit(VIRGO_MC_WON, &it->meta);
+}
+
 /**
  * virgo_mc_store() - a storage command
  * @cmd: set, add, replace, append, prepend or cas
- * @it: the new item, from virgo_mc_item_new(); its reference is taken over
- * @cas: for cas, the unique the client read with gets
+ * @it: the new item, from virgo_mc_item_new_key(); its reference is taken
+ *	over
+ * @cas: in: for cas, the unique the client read with gets; for append and
+ *	prepend, unless 0, the unique the item must have (ms C). Out: the
+ *	stored item's unique, or 0
+ * @stale: a cas with a unique below the item's stores all the same, and
+ *	marks the item stale (ms I)
  *
  * Return: VIRGO_MC_STORED, _NOT_STORED (add of a present key, replace,
- * append or prepend of a missing one), _EXISTS (cas after a change),
- * _NOT_FOUND (cas of a missing key); or -ENOMEM, or -E2BIG for an append
- * or prepend past VIRGO_MC_VALUE_MAX.
+ * append or prepend of a missing one or past memcached's item limit),
+ * _EXISTS (cas after a change), _NOT_FOUND (cas of a missing key); or
+ * -ENOMEM.
  */
-int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas)
+int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 *cas,
+		   bool stale)
 {
 	struct virgo_mc_item *old, *both;
+	u64 want = *cas;
 	int ret;
 
+	*cas = 0;
 	atomic64_inc(&virgo_mc_stats.cmd_set);
 	mutex_lock(&virgo_mc_lock);
-	old = virgo_mc_find(it->key);
+	old = virgo_mc_find(it->key, it->keylen);
 	switch (cmd) {
 	case VIRGO_MC_ADD:
 		ret = old ? VIRGO_MC_NOT_STORED : VIRGO_MC_STORED;
 		break;
 	case VIRGO_MC_REPLACE:
+		ret = old ? VIRGO_MC_STORED : VIRGO_MC_NOT_STORED;
+		break;
 	case VIRGO_MC_APPEND:
 	case VIRGO_MC_PREPEND:
-		ret = old ? VIRGO_MC_STORED : VIRGO_MC_NOT_STORED;
+		ret = !old ? VIRGO_MC_NOT_STORED :
+		      want && old->cas != want ? VIRGO_MC_EXISTS : VIRGO_MC_STORED;
 		break;
 	case VIRGO_MC_CAS:
 		ret = !old ? VIRGO_MC_NOT_FOUND :
-		      old->cas != cas ? VIRGO_MC_EXISTS : VIRGO_MC_STORED;
+		      old->cas == want || (stale && want < old->cas) ?
+		      VIRGO_MC_STORED : VIRGO_MC_EXISTS;
+		if (ret == VIRGO_MC_STORED && old->cas != want)
+			virgo_mc_stale(old, it);
 		break;
 	default:
 		ret = VIRGO_MC_STORED;
@@ -314,8 +343,9 @@ int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas)
 		both = virgo_mc_join(old, it, cmd == VIRGO_MC_APPEND);
 		virgo_mc_item_put(it);
 		if (IS_ERR(both)) {
+			/* memcached's answer when it has no room for both */
 			mutex_unlock(&virgo_mc_lock);
-			return PTR_ERR(both);
+			return VIRGO_MC_NOT_STORED;
 		}
 		it = both;
 	}
@@ -325,8 +355,12 @@ int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas)
 			if (old)
 				virgo_mc_unlink(old);
 			virgo_mc_item_put(it);
+			*cas = atomic64_inc_return(&virgo_mc_cas);
 		} else {
 			ret = virgo_mc_link(old, it) ?: VIRGO_MC_STORED;
+			/* Writers hold the lock: the item stays. */
+			if (ret == VIRGO_MC_STORED)
+				*cas = it->cas;
 		}
 	} else {
 		virgo_mc_item_put(it);
@@ -346,7 +380,7 @@ int virgo_mc_delete(const char *key)
 	struct virgo_mc_item *old;
 
 	mutex_lock(&virgo_mc_lock);
-	old = virgo_mc_find(key);
+	old = virgo_mc_find(key, strlen(key));
 	if (old)
 		virgo_mc_unlink(old);
 	mutex_unlock(&virgo_mc_lock);
@@ -358,6 +392,8 @@ int virgo_mc_delete(const char *key)
  * @key: the key
  * @exptime: the client's expiry
  *
+ * As memcached's, a touch is a fetch too (virgo_mc_bump()).
+ *
  * Return: 0, or -ENOENT.
  */
 int virgo_mc_touch(const char *key, s64 exptime)
@@ -365,9 +401,11 @@ int virgo_mc_touch(const char *key, s64 exptime)
 	struct virgo_mc_item *old;
 
 	mutex_lock(&virgo_mc_lock);
-	old = virgo_mc_find(key);
-	if (old)
+	old = virgo_mc_find(key, strlen(key));
+	if (old) {
+		virgo_mc_bump(old);
 		WRITE_ONCE(old->expires, virgo_mc_expires(exptime));
+	}
 	mutex_unlock(&virgo_mc_lock);
 	return old ? 0 : -ENOENT;
 }
@@ -384,42 +422,9 @@ int virgo_mc_touch(const char *key, s64 exptime)
  */
 int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value)
 {
-	struct virgo_mc_item *old, *it;
-	char num[24];
-	int ret, len;
-	u64 v;
+	struct virgo_mc_delta op = { .delta = delta, .incr = incr };
 
-	mutex_lock(&virgo_mc_lock);
-	old = virgo_mc_find(key);
-	ret = -ENOENT;
-	if (!old)
-		goto out;
-	ret = -EINVAL;
-	if (!old->bytes || old->bytes >= sizeof(num))
-		goto out;
-	memcpy(num, old->data, old->bytes);
-	num[old->bytes] = '\0';
-	/* Digits, then the end or a space (memcached pads with spaces). */
-	num[strcspn(num, " ")] = '\0';
-	if (virgo_parse_u64(num, U64_MAX, &v))
-		goto out;
-	v = incr ? v + delta : v - min(v, delta);
-	len = snprintf(num, sizeof(num), "%llu", v);
-	/* A shorter number keeps the value's length, padded, as memcached's. */
-	it = virgo_mc_item_new(key, old->flags, 0, max_t(size_t, len, old->bytes),
-			       old->peer);
-	ret = PTR_ERR_OR_ZERO(it);
-	if (ret)
-		goto out;
-	it->expires = READ_ONCE(old->expires);
-	memset(it->data, ' ', it->bytes);
-	memcpy(it->data, num, len);
-	ret = virgo_mc_link(old, it);
-	if (!ret)
-		*value = v;
-out:
-	mutex_unlock(&virgo_mc_lock);
-	return ret;
+	return virgo_mc_apply_delta(key, strlen(key), &op, 0, value, NULL);
 }
 
 /*
@@ -486,4 +491,250 @@ void virgo_mc_reclaim(void)
 int __init virgo_mc_init(void)
 {
 	return rhashtable_init(&virgo_mc_table, &virgo_mc_params);
+}
+
+/* ------------------------------------------------------------ meta commands */
+
+/**
+ * virgo_mc_item_new_key() - virgo_mc_item_new() for a key of any bytes
+ * @key: the key
+ * @len: its length, at most VIRGO_MC_KEY_MAX; a base64 key may hold NULs
+ * @binary: the key came in base64 (ms b): mg and me show it so
+ * @flags: the client's flags
+ * @exptime: the client's expiry
+ * @bytes: the value's length
+ * @peer: whose it is
+ *
+ * The item's meta state starts afresh: stored now, never fetched.
+ *
+ * Return: as virgo_mc_item_new().
+ */
+struct virgo_mc_item *virgo_mc_item_new_key(const char *key, size_t len,
+					    bool binary, u32 flags, s64 exptime,
+					    u32 bytes, int peer)
+{
+	char name[VIRGO_MC_KEY_MAX + 1];
+	struct virgo_mc_item *it;
+
+	if (WARN_ON_ONCE(len > VIRGO_MC_KEY_MAX))
+		return ERR_PTR(-EINVAL);
+	/* virgo_mc_item_new() measures its key with strlen(): a stand-in first. */
+	memset(name, 'k', len);
+	name[len] = '\0';
+	it = virgo_mc_item_new(name, flags, exptime, bytes, peer);
+	if (IS_ERR(it))
+		return it;
+	memcpy(it->key, key, len);
+	it->atime = ktime_get_real_seconds();
+	it->meta = binary ? BIT(VIRGO_MC_BINARY) : 0;
+	return it;
+}
+
+/**
+ * virgo_mc_bump() - count a fetch of @it, as memcached's LRU does
+ * @it: the item
+ *
+ * The first fetch marks it fetched (mg h); the second sets its access time
+ * (mg l), as later ones do once a minute has passed.
+ */
+void virgo_mc_bump(struct virgo_mc_item *it)
+{
+	time64_t now = ktime_get_real_seconds();
+
+	if (!test_bit(VIRGO_MC_FETCHED, &it->meta)) {
+		set_bit(VIRGO_MC_FETCHED, &it->meta);
+	} else if (!test_bit(VIRGO_MC_ACTIVE, &it->meta)) {
+		set_bit(VIRGO_MC_ACTIVE, &it->meta);
+		WRITE_ONCE(it->atime, now);
+	} else if (READ_ONCE(it->atime) < now - 60) {
+		WRITE_ONCE(it->atime, now);
+	}
+}
+
+/**
+ * virgo_mc_fetch() - the item under a key, for mg
+ * @key: the key
+ * @len: its length
+ * @vivify: if not NULL, a miss creates an empty item with this expiry (N)
+ * @peer: whose that item is
+ * @created: set when it was created
+ *
+ * Return: the item, referenced, or NULL.
+ */
+struct virgo_mc_item *virgo_mc_fetch(const char *key, size_t len,
+				     const s64 *vivify, int peer, bool *created)
+{
+	struct virgo_mc_item *it = virgo_mc_get(key, len), *old;
+
+	*created = false;
+	if (it || !vivify)
+		return it;
+	it = virgo_mc_item_new_key(key, len, false, 0, *vivify, 0, peer);
+	if (IS_ERR(it))
+		return NULL;
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(key, len);
+	if (old) {
+		/* Another client's mg created it first: theirs is the win. */
+		kref_get(&old->ref);
+		mutex_unlock(&virgo_mc_lock);
+		virgo_mc_item_put(it);
+		return old;
+	}
+	kref_get(&it->ref);	/* one for the table, one for the caller */
+	if (virgo_mc_link(NULL, it)) {
+		mutex_unlock(&virgo_mc_lock);
+		virgo_mc_item_put(it);
+		return NULL;
+	}
+	mutex_unlock(&virgo_mc_lock);
+	*created = true;
+	return it;
+}
+
+/* Give @it a new expiry. Writers only. */
+static void virgo_mc_expire(struct virgo_mc_item *it, time64_t expires)
+{
+	lockdep_assert_held(&virgo_mc_lock);
+	WRITE_ONCE(it->expires, expires);
+}
+
+/* Give @it a new expiry (mg T, ma T and N). */
+void virgo_mc_set_expires(struct virgo_mc_item *it, time64_t expires)
+{
+	mutex_lock(&virgo_mc_lock);
+	virgo_mc_expire(it, expires);
+	mutex_unlock(&virgo_mc_lock);
+}
+
+/**
+ * virgo_mc_meta_delete() - md: delete the item under a key, or mark it stale
+ * @key: the key
+ * @len: its length
+ * @cas: if not NULL, the cas unique the item must have (C)
+ * @stale: rather than delete the item, mark it stale, give it a new cas
+ *	unique and, with @exptime, a new expiry; its next mg wins the right
+ *	to recache it (I)
+ * @exptime: see @stale (T)
+ *
+ * Return: 0; -ENOENT when there is no such item; -EEXIST when its cas
+ * unique is not @cas.
+ */
+int virgo_mc_meta_delete(const char *key, size_t len, const u64 *cas,
+			 bool stale, const s64 *exptime)
+{
+	struct virgo_mc_item *it;
+	int ret = 0;
+
+	mutex_lock(&virgo_mc_lock);
+	it = virgo_mc_find(key, len);
+	if (!it) {
+		ret = -ENOENT;
+	} else if (cas && it->cas != *cas) {
+		ret = -EEXIST;
+	} else if (stale) {
+		if (exptime)
+			virgo_mc_expire(it, virgo_mc_expires(*exptime));
+		set_bit(VIRGO_MC_STALE, &it->meta);
+		clear_bit(VIRGO_MC_WON, &it->meta);
+		WRITE_ONCE(it->cas, atomic64_inc_return(&virgo_mc_cas));
+	} else {
+		virgo_mc_unlink(it);
+	}
+	mutex_unlock(&virgo_mc_lock);
+	return ret;
+}
+
+/* ma N: a new item holding @op->initial. Writers only. */
+static struct virgo_mc_item *virgo_mc_delta_create(const char *key, size_t len,
+						   const struct virgo_mc_delta *op,
+						   int peer)
+{
+	struct virgo_mc_item *it;
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%llu", op->initial);
+
+	it = virgo_mc_item_new_key(key, len, false, 0, op->exptime, n, peer);
+	if (IS_ERR(it))
+		return it;
+	memcpy(it->data, num, n);
+	return virgo_mc_link(NULL, it) ? ERR_PTR(-ENOMEM) : it;
+}
+
+/**
+ * virgo_mc_apply_delta() - incr or decr the number stored under a key
+ * @key: the key
+ * @len: its length
+ * @op: what to do
+ * @peer: whose an item that @op->create makes is
+ * @value: set to the new number
+ * @itp: if not NULL, set to the item now under @key, referenced
+ *
+ * A number no longer than the value is padded with spaces to its length,
+ * and the item keeps its meta state, as memcached changes such an item in
+ * place; a longer one is a new item.
+ *
+ * Return: 0; 1 when @op->create made the item; -ENOENT; -EEXIST when the
+ * item's cas unique is not @op->cas; -EINVAL when the value is not a
+ * decimal number below 2^64; -ENOMEM; -ENOSPC when there was no memory for
+ * the item @op->create makes.
+ */
+int virgo_mc_apply_delta(const char *key, size_t len,
+			 const struct virgo_mc_delta *op, int peer, u64 *value,
+			 struct virgo_mc_item **itp)
+{
+	struct virgo_mc_item *old, *it;
+	char num[24];
+	int ret, n;
+	u64 v;
+
+	mutex_lock(&virgo_mc_lock);
+	old = virgo_mc_find(key, len);
+	if (!old) {
+		ret = -ENOENT;
+		if (!op->create)
+			goto out;
+		it = virgo_mc_delta_create(key, len, op, peer);
+		ret = IS_ERR(it) ? -ENOSPC : 1;
+		v = op->initial;
+		goto done;
+	}
+	ret = -EEXIST;
+	if (op->cas && old->cas != op->cas)
+		goto out;
+	ret = -EINVAL;
+	if (!old->bytes || old->bytes >= sizeof(num))
+		goto out;
+	memcpy(num, old->data, old->bytes);
+	num[old->bytes] = '\0';
+	/* Digits, then the end or a space (memcached pads with spaces). */
+	num[strcspn(num, " ")] = '\0';
+	if (virgo_parse_u64(num, U64_MAX, &v))
+		goto out;
+	v = op->incr ? v + op->delta : v - min(v, op->delta);
+	n = snprintf(num, sizeof(num), "%llu", v);
+	it = virgo_mc_item_new_key(key, len, false, old->flags, 0,
+				   max_t(u32, n, old->bytes), old->peer);
+	ret = PTR_ERR_OR_ZERO(it);
+	if (ret)
+		goto out;
+	it->expires = READ_ONCE(old->expires);
+	if (n <= old->bytes) {
+		it->meta = READ_ONCE(old->meta);
+		it->atime = READ_ONCE(old->atime);
+	}
+	memset(it->data, ' ', it->bytes);
+	memcpy(it->data, num, n);
+	ret = virgo_mc_link(old, it);
+done:
+	if (ret >= 0) {
+		*value = v;
+		if (itp) {
+			kref_get(&it->ref);
+			*itp = it;
+		}
+	}
+out:
+	mutex_unlock(&virgo_mc_lock);
+	return ret;
 }

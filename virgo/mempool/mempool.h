@@ -115,7 +115,22 @@ enum virgo_mc_cmd {
 	VIRGO_MC_GAT, VIRGO_MC_GATS, VIRGO_MC_DELETE, VIRGO_MC_INCR,
 	VIRGO_MC_DECR, VIRGO_MC_TOUCH, VIRGO_MC_STATS, VIRGO_MC_VERSION,
 	VIRGO_MC_QUIT, VIRGO_MC_FLUSH_ALL, VIRGO_MC_VERBOSITY, VIRGO_MC_MN,
+	VIRGO_MC_MG, VIRGO_MC_MS, VIRGO_MC_MD, VIRGO_MC_MA, VIRGO_MC_ME,
 };
+
+/*
+ * memcached's item limit: VIRGO_MC_VALUE_MAX for its item header, the key
+ * and a NUL, the value and its "\r\n", and 4 bytes of client flags unless
+ * they are 0. A larger value is "too large for cache" there, so here too.
+ */
+#define VIRGO_MC_ITEM_HEADER	56
+
+static inline bool virgo_mc_fits(size_t keylen, u32 flags, u64 bytes, u64 max)
+{
+	return VIRGO_MC_ITEM_HEADER + keylen + 1 + bytes + 2 + (flags ? 4 : 0) <= max;
+}
+
+#define VIRGO_MC_META_FLAGS	17	/* memcached takes 19 words at most */
 
 /**
  * struct virgo_mc_req - a parsed memcached request line
@@ -124,6 +139,8 @@ enum virgo_mc_cmd {
  *	"CLIENT_ERROR ...")
  * @keys: the keys (into the line); one except for get/gets/gat/gats
  * @nkeys: how many
+ * @keylen: the length of a storage or meta command's key; a meta command's
+ *	base64 key (flag b) is decoded in place, to any bytes, NULs included
  * @more: a retrieval with more than VIRGO_MC_KEYS_MAX keys: where the rest
  *	start, as NUL-separated words up to @end; else NULL
  * @end: the end of the line
@@ -131,14 +148,26 @@ enum virgo_mc_cmd {
  * @exptime: expiry of a storage command, touch or gat/gats
  * @bytes: data bytes that follow a storage command
  * @cas: the cas unique of "cas"
- * @delta: the amount of incr/decr
- * @noreply: the client wants no reply
+ * @delta: the amount of incr/decr; of ma (D), 1 unless given
+ * @noreply: the client wants no reply; of a meta command: flag q
+ * @skip: an ms line that failed after its length: its data is dropped
+ * @mflags: a meta command's flags, in the order given (into the line)
+ * @nmflags: how many
+ * @mhas: which flags were given: BIT_ULL(letter - 'A')
+ * @mode: a meta command's mode (M), or 0
+ * @vivify: the expiry of an item that mg or ma creates on a miss (N)
+ * @recache: mg's recache time (R)
+ * @initial: the value of an item that ma creates (J)
+ *
+ * Of a meta command, @exptime is flag T, @flags F, @cas C and @bytes the
+ * length of ms's data.
  */
 struct virgo_mc_req {
 	enum virgo_mc_cmd cmd;
 	const char *error;
 	const char *keys[VIRGO_MC_KEYS_MAX];
 	int nkeys;
+	size_t keylen;
 	const char *more;
 	const char *end;
 	u32 flags;
@@ -147,7 +176,21 @@ struct virgo_mc_req {
 	u64 cas;
 	u64 delta;
 	bool noreply;
+	bool skip;
+	const char *mflags[VIRGO_MC_META_FLAGS];
+	int nmflags;
+	u64 mhas;
+	char mode;
+	s64 vivify;
+	s64 recache;
+	u64 initial;
 };
+
+/* Was meta flag @c given? */
+static inline bool virgo_mc_has(const struct virgo_mc_req *req, char c)
+{
+	return c >= 'A' && c <= 'z' && (req->mhas & BIT_ULL(c - 'A'));
+}
 
 int virgo_mc_parse(char *line, u64 max_bytes, struct virgo_mc_req *req);
 bool virgo_mc_key_ok(const char *key);
@@ -167,9 +210,12 @@ int virgo_mc_server_init(void);
  * @data: the value, then "\r\n"
  * @keylen: the key's length
  * @peer: whose bytes these are, for peer_max
- * @key: the key, NUL-terminated
+ * @atime: when it was stored, or bumped by a fetch (virgo_mc_bump())
+ * @meta: VIRGO_MC_FETCHED and the other bits of its meta state
+ * @key: the key, NUL-terminated (a base64 key may hold NULs too)
  *
- * Only @expires changes once the item is in the table (touch).
+ * Once the item is in the table, only @expires (touch), @cas (md I), @atime
+ * and @meta change; the bits with atomic bit operations.
  */
 struct virgo_mc_item {
 	struct rhash_head node;
@@ -182,7 +228,18 @@ struct virgo_mc_item {
 	char *data;
 	u8 keylen;
 	u8 peer;
+	time64_t atime;
+	unsigned long meta;
 	char key[];
+};
+
+/* The bits of an item's @meta, as memcached's item flags */
+enum {
+	VIRGO_MC_FETCHED,	/* fetched once (mg h) */
+	VIRGO_MC_ACTIVE,	/* fetched twice: @atime was bumped */
+	VIRGO_MC_WON,		/* a client won the right to recache it (mg W) */
+	VIRGO_MC_STALE,		/* marked stale (md I, ms I) */
+	VIRGO_MC_BINARY,	/* stored with a base64 key (ms b) */
 };
 
 enum virgo_mc_result {
@@ -200,12 +257,47 @@ int virgo_mc_init(void);
 struct virgo_mc_item *virgo_mc_item_new(const char *key, u32 flags, s64 exptime,
 					u32 bytes, int peer);
 void virgo_mc_item_put(struct virgo_mc_item *it);
-int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 cas);
-struct virgo_mc_item *virgo_mc_get(const char *key);
+int virgo_mc_store(enum virgo_mc_cmd cmd, struct virgo_mc_item *it, u64 *cas,
+		   bool stale);
+struct virgo_mc_item *virgo_mc_get(const char *key, size_t len);
 int virgo_mc_delete(const char *key);
 int virgo_mc_touch(const char *key, s64 exptime);
 int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value);
 void virgo_mc_flush(void);
 void virgo_mc_reclaim(void);
+
+/* what the meta commands add */
+time64_t virgo_mc_expires(s64 exptime);
+struct virgo_mc_item *virgo_mc_item_new_key(const char *key, size_t len,
+					    bool binary, u32 flags, s64 exptime,
+					    u32 bytes, int peer);
+void virgo_mc_bump(struct virgo_mc_item *it);
+struct virgo_mc_item *virgo_mc_fetch(const char *key, size_t len,
+				     const s64 *vivify, int peer, bool *created);
+void virgo_mc_set_expires(struct virgo_mc_item *it, time64_t expires);
+int virgo_mc_meta_delete(const char *key, size_t len, const u64 *cas,
+			 bool stale, const s64 *exptime);
+
+/**
+ * struct virgo_mc_delta - what ma (and incr, decr) do
+ * @delta: by how much
+ * @cas: unless 0, the cas unique the item must have
+ * @initial: the value of an item that @create makes
+ * @exptime: its expiry
+ * @incr: incr (wraps at 2^64), else decr (stops at 0)
+ * @create: create a missing item, with @initial
+ */
+struct virgo_mc_delta {
+	u64 delta;
+	u64 cas;
+	u64 initial;
+	s64 exptime;
+	bool incr;
+	bool create;
+};
+
+int virgo_mc_apply_delta(const char *key, size_t len,
+			 const struct virgo_mc_delta *op, int peer, u64 *value,
+			 struct virgo_mc_item **itp);
 
 #endif /* _VIRGO_MEMPOOL_H */

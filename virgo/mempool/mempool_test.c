@@ -166,7 +166,7 @@ static void virgo_test_mc_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mc(test, "", &r), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, mc(test, "virgo_cloud_get(5)", &r), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, mc(test, "GET k", &r), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, mc(test, "ms k 9", &r), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mc(test, "mx k 9", &r), -EOPNOTSUPP);
 
 	/* Values past the limit: the command is known, so is its data. */
 	KUNIT_EXPECT_EQ(test, mc(test, "set k 0 0 1048577", &r), -E2BIG);
@@ -202,6 +202,190 @@ static void virgo_test_mc_malformed(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.noreply);
 	KUNIT_EXPECT_EQ(test, mc(test, "set k 0 0 1048577 noreply", &r), -E2BIG);
 	KUNIT_EXPECT_TRUE(test, r.noreply);
+}
+
+/* The meta commands as memcached 1.6.18 reads them. */
+static void virgo_test_mc_meta(struct kunit *test)
+{
+	struct virgo_mc_req r;
+
+	KUNIT_ASSERT_EQ(test, mc(test, "mg foo s v t c k O123 q", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_MG);
+	KUNIT_EXPECT_STREQ(test, r.keys[0], "foo");
+	KUNIT_EXPECT_EQ(test, r.keylen, 3);
+	KUNIT_ASSERT_EQ(test, r.nmflags, 7);
+	KUNIT_EXPECT_STREQ(test, r.mflags[5], "O123");
+	KUNIT_EXPECT_TRUE(test, virgo_mc_has(&r, 'v') && virgo_mc_has(&r, 'O'));
+	KUNIT_EXPECT_FALSE(test, virgo_mc_has(&r, 'u'));
+	KUNIT_EXPECT_TRUE(test, r.noreply);
+
+	/* A base64 key is decoded in place, to any bytes. */
+	KUNIT_ASSERT_EQ(test, mc(test, "ms Zm9v 5 b T-1 F7 MA C12 I", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cmd, VIRGO_MC_MS);
+	KUNIT_ASSERT_EQ(test, r.keylen, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(r.keys[0], "foo", 3), 0);
+	KUNIT_EXPECT_EQ(test, r.bytes, 5);
+	KUNIT_EXPECT_EQ(test, r.exptime, -1);
+	KUNIT_EXPECT_EQ(test, r.flags, 7);
+	KUNIT_EXPECT_EQ(test, r.mode, 'A');
+	KUNIT_EXPECT_EQ(test, r.cas, 12);
+	KUNIT_EXPECT_TRUE(test, virgo_mc_has(&r, 'I') && virgo_mc_has(&r, 'b'));
+	KUNIT_EXPECT_FALSE(test, r.noreply);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg AAAA b", &r), 0);
+	KUNIT_ASSERT_EQ(test, r.keylen, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(r.keys[0], "\0\0\0", 3), 0);
+	/* memcached's decoder skips what is not base64, and pads anywhere. */
+	KUNIT_ASSERT_EQ(test, mc(test, "mg Y.W.J.j b", &r), 0);
+	KUNIT_ASSERT_EQ(test, r.keylen, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(r.keys[0], "abc", 3), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg YW=j b", &r), 0);
+	KUNIT_ASSERT_EQ(test, r.keylen, 2);
+	KUNIT_EXPECT_EQ(test, memcmp(r.keys[0], "a`", 2), 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "me Zm9v b", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.keylen, 3);
+	KUNIT_EXPECT_EQ(test, mc(test, "me k x y", &r), 0);
+
+	KUNIT_ASSERT_EQ(test, mc(test, "ma n N0 J5 D10 MD", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.vivify, 0);
+	KUNIT_EXPECT_EQ(test, r.initial, 5);
+	KUNIT_EXPECT_EQ(test, r.delta, 10);
+	KUNIT_EXPECT_EQ(test, r.mode, 'D');
+	KUNIT_ASSERT_EQ(test, mc(test, "ma n", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.delta, 1);
+	KUNIT_ASSERT_EQ(test, mc(test, "md k I T30 C9 q", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, 30);
+	KUNIT_EXPECT_EQ(test, r.cas, 9);
+	KUNIT_EXPECT_TRUE(test, r.noreply);
+
+	/* Numbers as C's strtol family reads them, cut to 32 bits for times. */
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k T+5", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, 5);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k T\t5\t", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, 5);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k T-4294967296", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k T2147483648", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.exptime, S32_MIN);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k C-0 F-0", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.cas, 0);
+	KUNIT_ASSERT_EQ(test, mc(test, "mg k D-9223372036854775809", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.delta, S64_MAX);
+	KUNIT_ASSERT_EQ(test, mc(test, "ms k 4294967298", &r), 0);
+	KUNIT_EXPECT_EQ(test, r.bytes, 2);
+
+	/* 19 words at most; memcached's item limit counts key and flags too. */
+	KUNIT_EXPECT_EQ(test, mc(test, "mg k s t c f h l k O1 q u v T0 R30 N30 C0 D0 J0",
+				 &r), 0);
+	KUNIT_EXPECT_EQ(test, r.nmflags, 17);
+	KUNIT_EXPECT_EQ(test, mc(test, "ms k 1 s t c f h l k O1 q u v T0 R30 N30 C0 D0",
+				 &r), 0);
+	KUNIT_EXPECT_EQ(test, mc(test, "ms k 1048516", &r), 0);
+	KUNIT_EXPECT_EQ(test, mc(test, "ms k 1048517", &r), -E2BIG);
+	KUNIT_EXPECT_EQ(test, mc(test, "ms kk 1048511 F1", &r), 0);
+	KUNIT_EXPECT_EQ(test, mc(test, "ms kk 1048512 F1 q", &r), -E2BIG);
+	KUNIT_EXPECT_FALSE(test, r.noreply);
+	KUNIT_EXPECT_EQ(test, mc(test, "set kk 1 0 1048512", &r), -E2BIG);
+}
+
+/* What memcached 1.6.18 answers (checked against it by memcached.sh). */
+static void virgo_test_mc_meta_malformed(struct kunit *test)
+{
+	static const struct {
+		const char *line;
+		const char *reply;
+	} bad[] = {
+		{ "mg", "ERROR" }, { "ms", "ERROR" }, { "md  ", "ERROR" }, { "ma", "ERROR" },
+		{ "me", "CLIENT_ERROR bad command line format" },
+		{ "me k b", "CLIENT_ERROR bad command line format" },
+		{ "ms k", "CLIENT_ERROR bad command line format" },
+		{ "ms k x", "CLIENT_ERROR bad command line format" },
+		{ "ms k -1", "CLIENT_ERROR bad command line format" },
+		{ "ms k 2147483646", "CLIENT_ERROR bad command line format" },
+		{ "mg k x", "CLIENT_ERROR invalid flag" },
+		{ "mg k 1", "CLIENT_ERROR invalid flag" },
+		{ "mg k E5", "CLIENT_ERROR invalid flag" },
+		{ "mg k v vv", "CLIENT_ERROR duplicate flag" },
+		{ "mg k \xc3\xa9", "CLIENT_ERROR duplicate flag" },
+		{ "mg k O12345678901234567890123456789012", "CLIENT_ERROR opaque token too long" },
+		{ "mg k T", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k N v", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k R0x5", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k T99999999999999999999", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k C-1", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k Fx", "CLIENT_ERROR bad command line format" },
+		{ "mg k F-1", "CLIENT_ERROR bad command line format" },
+		{ "mg k M", "CLIENT_ERROR incorrect length for M token" },
+		{ "mg k MSS", "CLIENT_ERROR incorrect length for M token" },
+		{ "mg k D-1", "CLIENT_ERROR invalid numeric delta value" },
+		{ "mg k Jx", "CLIENT_ERROR invalid numeric initial value" },
+		/* The last bad token speaks, unless an unknown flag follows. */
+		{ "mg k Tx Fx", "CLIENT_ERROR bad token in command line format" },
+		{ "mg k Tx Dx", "CLIENT_ERROR invalid numeric delta value" },
+		{ "mg k Tx zz", "CLIENT_ERROR invalid flag" },
+		{ "mg k Tx T1", "CLIENT_ERROR duplicate flag" },
+		{ "mg k b", "CLIENT_ERROR error decoding key" },
+		{ "mg YWJ b", "CLIENT_ERROR error decoding key" },
+		{ "mg YWJjZA= b", "CLIENT_ERROR error decoding key" },
+		{ "mg A=== b", "CLIENT_ERROR error decoding key" },
+		{ "mg @@@@ b", "CLIENT_ERROR error decoding key" },
+		{ "mg k s t c f h l k O1 q u v T0 R30 N30 C0 D0 J0 P",
+		  "CLIENT_ERROR options flags are too long" },
+		{ "ma k s t c f h l k O1 q u v T0 R30 N30 C0 D0 J0 P",
+		  "CLIENT_ERROR options flags too long" },
+		{ "md k x", "CLIENT_ERROR invalid or duplicate flag" },
+		{ "md k Tx", "CLIENT_ERROR invalid or duplicate flag" },
+		{ "md k b", "CLIENT_ERROR invalid or duplicate flag" },
+		{ "md k O12345678901234567890123456789012", "CLIENT_ERROR opaque token too long" },
+		{ "ma k MI MD", "CLIENT_ERROR invalid or duplicate flag" },
+		{ "ma k D18446744073709551616", "CLIENT_ERROR invalid or duplicate flag" },
+		{ "ma k Mi", "CLIENT_ERROR invalid mode for ma M token" },
+		/* Not memcached's: it cuts flags above 2^32 - 1 to 32 bits. */
+		{ "mg k F4294967296", "CLIENT_ERROR bad command line format" },
+	};
+	/* After its length, a bad ms line's data is dropped. */
+	static const struct {
+		const char *line;
+		const char *reply;
+	} bad_ms[] = {
+		{ "ms k 2 x", "CLIENT_ERROR invalid flag" },
+		{ "ms k 2 q zz", "CLIENT_ERROR invalid flag" },
+		{ "ms k 2 MX", "CLIENT_ERROR invalid mode for ms M token" },
+		{ "ms k 2 O12345678901234567890123456789012 MX",
+		  "CLIENT_ERROR invalid mode for ms M token" },
+		{ "ms k 2 Fx O12345678901234567890123456789012",
+		  "CLIENT_ERROR bad command line format" },
+		{ "ms k 2 MX Tx", "CLIENT_ERROR bad token in command line format" },
+		{ "ms k 2 F1 F2", "CLIENT_ERROR duplicate flag" },
+		{ "ms k 2 b", "CLIENT_ERROR error decoding key" },
+	};
+	char line[VIRGO_MC_KEY_MAX + 8] = "mg ";
+	struct virgo_mc_req r;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, mc(test, bad[i].line, &r), -EINVAL,
+				    "line \"%s\"", bad[i].line);
+		KUNIT_EXPECT_STREQ_MSG(test, r.error, bad[i].reply, "line \"%s\"", bad[i].line);
+		KUNIT_EXPECT_FALSE_MSG(test, r.skip, "line \"%s\"", bad[i].line);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad_ms); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, mc(test, bad_ms[i].line, &r), -EINVAL,
+				    "line \"%s\"", bad_ms[i].line);
+		KUNIT_EXPECT_STREQ_MSG(test, r.error, bad_ms[i].reply, "line \"%s\"",
+				       bad_ms[i].line);
+		KUNIT_EXPECT_TRUE_MSG(test, r.skip && r.bytes == 2, "line \"%s\"",
+				      bad_ms[i].line);
+		/* Errors are always answered: q does not silence them. */
+		KUNIT_EXPECT_FALSE(test, r.noreply);
+	}
+	/* Keys: 250 bytes pass, before base64 decoding; 251 do not. */
+	memset(line + 3, 'k', VIRGO_MC_KEY_MAX + 1);
+	line[3 + VIRGO_MC_KEY_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, mc(test, line, &r), 0);
+	line[3 + VIRGO_MC_KEY_MAX] = 'k';
+	line[4 + VIRGO_MC_KEY_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, mc(test, line, &r), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, r.error, "CLIENT_ERROR bad command line format");
 }
 
 static void restore_node_id(void *id)
@@ -346,17 +530,18 @@ static int kv_store(struct kunit *test, enum virgo_mc_cmd cmd, const char *key,
 {
 	struct virgo_mc_item *it;
 
-	it = virgo_mc_item_new(key, 42, exptime, strlen(value), 0);
+	it = virgo_mc_item_new_key(key, strlen(key), false, 42, exptime,
+				   strlen(value), 0);
 	if (IS_ERR(it))
 		return PTR_ERR(it);
 	memcpy(it->data, value, strlen(value));
-	return virgo_mc_store(cmd, it, cas);
+	return virgo_mc_store(cmd, it, &cas, false);
 }
 
 /* The value under @key, NUL-terminated, or "(none)". */
 static const char *kv_value(struct kunit *test, const char *key, u64 *cas)
 {
-	struct virgo_mc_item *it = virgo_mc_get(key);
+	struct virgo_mc_item *it = virgo_mc_get(key, strlen(key));
 	char *v;
 
 	if (!it)
@@ -471,6 +656,127 @@ static void virgo_test_kv_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virgo_pool_used_bytes(), used);
 }
 
+static const char kv_binary_key[] = { 'k', '\0', 'b' };
+
+static void kv_meta_cleanup(void *unused)
+{
+	virgo_mc_meta_delete(kv_binary_key, sizeof(kv_binary_key), NULL, false, NULL);
+	virgo_mc_delete("kunit-m");
+	virgo_mc_delete("kunit-n");
+	virgo_mc_delete("kunit-x");
+}
+
+/* A cas unique of the item under @key, or 0. */
+static u64 kv_cas(const char *key)
+{
+	struct virgo_mc_item *it = virgo_mc_get(key, strlen(key));
+	u64 cas = it ? READ_ONCE(it->cas) : 0;
+
+	if (it)
+		virgo_mc_item_put(it);
+	return cas;
+}
+
+/* The meta commands' store: keys of any bytes, stale items, ma, bumps. */
+static void virgo_test_kv_meta(struct kunit *test)
+{
+	struct virgo_mc_delta op = { .delta = 1, .incr = true };
+	struct virgo_mc_item *it;
+	s64 ttl = 30;
+	bool created;
+	u64 cas, v;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kv_meta_cleanup, NULL), 0);
+	kv_meta_cleanup(NULL);
+
+	/* A base64 key may hold NULs: its bytes are the key. */
+	it = virgo_mc_item_new_key(kv_binary_key, 3, true, 0, 0, 1, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(it));
+	cas = 0;
+	KUNIT_EXPECT_EQ(test, virgo_mc_store(VIRGO_MC_SET, it, &cas, false), VIRGO_MC_STORED);
+	KUNIT_EXPECT_NE(test, cas, 0);
+	KUNIT_EXPECT_NULL(test, virgo_mc_get("k", 1));
+	it = virgo_mc_get(kv_binary_key, 3);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_EXPECT_TRUE(test, test_bit(VIRGO_MC_BINARY, &it->meta));
+	KUNIT_EXPECT_EQ(test, it->cas, cas);
+	virgo_mc_item_put(it);
+	KUNIT_EXPECT_EQ(test, virgo_mc_meta_delete(kv_binary_key, 3, NULL, false, NULL), 0);
+	KUNIT_EXPECT_NULL(test, virgo_mc_get(kv_binary_key, 3));
+
+	/* md: a cas must match; I marks stale and gives a new unique. */
+	KUNIT_EXPECT_EQ(test, virgo_mc_meta_delete("kunit-m", 7, NULL, true, NULL), -ENOENT);
+	KUNIT_ASSERT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-m", "v", 0, 0),
+			VIRGO_MC_STORED);
+	cas = kv_cas("kunit-m");
+	v = cas + 1;
+	KUNIT_EXPECT_EQ(test, virgo_mc_meta_delete("kunit-m", 7, &v, false, NULL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, virgo_mc_meta_delete("kunit-m", 7, &cas, true, NULL), 0);
+	KUNIT_EXPECT_GT(test, kv_cas("kunit-m"), cas);
+	it = virgo_mc_get("kunit-m", 7);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_EXPECT_TRUE(test, test_bit(VIRGO_MC_STALE, &it->meta));
+	virgo_mc_item_put(it);
+
+	/* ms I: a cas below the item's stores, stale; above it does not. */
+	cas = kv_cas("kunit-m");
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_CAS, "kunit-m", "w", 0, cas + 1),
+			VIRGO_MC_EXISTS);
+	it = virgo_mc_item_new_key("kunit-m", 7, false, 0, 0, 1, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(it));
+	v = 1;
+	KUNIT_EXPECT_EQ(test, virgo_mc_store(VIRGO_MC_CAS, it, &v, true), VIRGO_MC_STORED);
+	KUNIT_EXPECT_GT(test, v, cas);
+	it = virgo_mc_get("kunit-m", 7);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_EXPECT_TRUE(test, test_bit(VIRGO_MC_STALE, &it->meta));
+	virgo_mc_item_put(it);
+	/* Append compares a cas unless it is 0. */
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_APPEND, "kunit-m", "x", 0, 1),
+			VIRGO_MC_EXISTS);
+	KUNIT_EXPECT_EQ(test, kv_store(test, VIRGO_MC_APPEND, "kunit-m", "x", 0, 0),
+			VIRGO_MC_STORED);
+
+	/* ma: N creates with J; a cas must match; a fetch's state is kept. */
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, NULL), -ENOENT);
+	op.create = true;
+	op.initial = 9;
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, NULL), 1);
+	KUNIT_EXPECT_EQ(test, v, 9);
+	it = virgo_mc_get("kunit-n", 7);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	virgo_mc_bump(it);
+	KUNIT_EXPECT_TRUE(test, test_bit(VIRGO_MC_FETCHED, &it->meta));
+	KUNIT_EXPECT_FALSE(test, test_bit(VIRGO_MC_ACTIVE, &it->meta));
+	virgo_mc_item_put(it);
+	op.cas = kv_cas("kunit-n") + 1;
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, NULL), -EEXIST);
+	op.cas = 0;
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, &it), 0);
+	KUNIT_EXPECT_EQ(test, v, 10);
+	/* Longer: a new item, as memcached makes one, never fetched. */
+	KUNIT_EXPECT_FALSE(test, test_bit(VIRGO_MC_FETCHED, &it->meta));
+	virgo_mc_item_put(it);
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, &it), 0);
+	virgo_mc_bump(it);
+	virgo_mc_item_put(it);
+	KUNIT_EXPECT_EQ(test, virgo_mc_apply_delta("kunit-n", 7, &op, 0, &v, &it), 0);
+	KUNIT_EXPECT_EQ(test, v, 12);
+	KUNIT_EXPECT_TRUE(test, test_bit(VIRGO_MC_FETCHED, &it->meta));
+	virgo_mc_item_put(it);
+
+	/* mg N: the first miss creates the item, the others find it. */
+	it = virgo_mc_fetch("kunit-x", 7, &ttl, 0, &created);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_EXPECT_TRUE(test, created);
+	KUNIT_EXPECT_EQ(test, it->bytes, 0);
+	virgo_mc_item_put(it);
+	it = virgo_mc_fetch("kunit-x", 7, &ttl, 0, &created);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_EXPECT_FALSE(test, created);
+	virgo_mc_item_put(it);
+}
+
 static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_pool),
 	KUNIT_CASE(virgo_test_pool_cap),
@@ -480,8 +786,11 @@ static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_stripe_walk),
 	KUNIT_CASE(virgo_test_mc_commands),
 	KUNIT_CASE(virgo_test_mc_malformed),
+	KUNIT_CASE(virgo_test_mc_meta),
+	KUNIT_CASE(virgo_test_mc_meta_malformed),
 	KUNIT_CASE(virgo_test_kv_store),
 	KUNIT_CASE(virgo_test_kv_cap),
+	KUNIT_CASE(virgo_test_kv_meta),
 	{}
 };
 
