@@ -104,6 +104,49 @@ check "an idle connection is closed after idle_ms (${took:-no} ms)" \
 	[ "${took:-0}" -ge 1500 -a "${took:-0}" -le 3500 ]
 echo 60000 > $cfs/idle_ms
 
+# --- memcached clients: only at the addresses the operator lists
+mc() { nc -w 3 "$1" 30000 | tr -d '\r'; }
+handshake_first() {	# handshake_first ADDR: the server opens with a challenge
+	printf 'version\r\n' | nc -w 3 "$1" 30000 | head -n 1 | grep -q '^VIRGO-AUTH 2 '
+}
+check "an unlisted memcached client gets the handshake, not memcached" handshake_first 127.0.0.1
+echo "127.0.0.1, $net.200 $VIRGO_NODE_ADDR" > $cfs/mempool/memcached_clients
+check_eq "the operator lists memcached clients" "127.0.0.1 $net.200 $VIRGO_NODE_ADDR" \
+	"$(echo $(cat $cfs/mempool/memcached_clients))"
+check "a malformed address is refused" sh -c "! echo 127.0.0.1:80 > $cfs/mempool/memcached_clients"
+many=$(for i in $(seq 17); do printf '198.18.0.%s ' $i; done)
+check "17 addresses are refused" sh -c "! echo $many > $cfs/mempool/memcached_clients"
+check_eq "a refused list changes nothing" "127.0.0.1 $net.200 $VIRGO_NODE_ADDR" \
+	"$(echo $(cat $cfs/mempool/memcached_clients))"
+check_eq "a listed client speaks memcached, in clear" "STORED|VALUE k 5 2|hi|END|" \
+	"$(printf 'set k 5 0 2\r\nhi\r\nget k\r\n' | mc 127.0.0.1 | tr '\n' '|')"
+check_eq "and gets nothing of the pool" "ERROR|ERROR|ERROR|" \
+	"$(printf 'alloc 64\r\nvirgo_cloud_malloc(64)\r\nsize 12345\r\n' | mc 127.0.0.1 | tr '\n' '|')"
+check "libmemcached's conformance checker, keyed cluster, listed address" \
+	sh -c "memccapable -a -h 127.0.0.1 -p 30000 > /tmp/capable.keyed 2>&1"
+grep -c '\[pass\]' /tmp/capable.keyed | sed 's/^/# memccapable passes: /'
+check "a node's address, even listed, gets the handshake" handshake_first "$VIRGO_NODE_ADDR"
+# A listed client is a peer of its own: at its peer_max, this node's own
+# callers (its own address: the handshake, loopback's share) still allocate.
+printf 'flush_all\r\n' | mc 127.0.0.1 >/dev/null
+echo 65536 > $cfs/mempool/peer_max
+full=$(for i in $(seq 12); do printf 'set big%s 0 0 8000\r\n%8000s\r\n' $i x; done |
+	mc 127.0.0.1 | grep -c '^SERVER_ERROR out of memory')
+echo "# 12 stores of 8000 bytes under peer_max 65536: $full refused"
+check "a listed client's stores stop at its own peer_max" [ "$full" -ge 4 -a "$full" -lt 12 ]
+v=$(virgo send --node 1 mempool "alloc 4096")
+check "this node's own callers still allocate, authenticated" \
+	sh -c "echo '$v' | grep -Eq '^OK [0-9]+$'"
+check_eq "and free" OK "$(virgo send --node 1 mempool "free ${v#OK }")"
+printf 'flush_all\r\n' | mc 127.0.0.1 >/dev/null
+echo 33554432 > $cfs/mempool/peer_max
+{ sleep 3; printf 'version\r\n'; } | nc -w 6 127.0.0.1 30000 > /tmp/plain.out 2>&1 &
+sleep 1
+echo > $cfs/mempool/memcached_clients
+wait $!
+check_eq "clearing the list ends its clients' connections" "" "$(cat /tmp/plain.out)"
+check "and a new one gets the handshake" handshake_first 127.0.0.1
+
 # --- revocation
 hold() {	# hold ADDR SELF [SOURCE]: a connection to this node, held
 	virgo-wire hold "$1" 40000 "$2" 1 $key 30 $3 > /tmp/hold.out 2>&1 &

@@ -127,6 +127,28 @@ check_eq "over max_programs: EBUSY" \
 check_eq "while functions still run" "x" "$(virgo clone --node 1 echo x)"
 wait
 echo 8 > $cfs/cpupool/max_programs
+
+# The programs' cgroup (the harness's init sets pids.max 32, memory.max 64M).
+out=$(virgo clone --exec --node 1 forks 100 2>/dev/null)
+check_eq "a program runs in the programs' cgroup" "0::/virgo-programs" \
+	"$(echo "$out" | head -n 1)"
+n=$(echo "$out" | grep -c '^started')
+echo "# forks: $n of 100 children started under pids.max 32"
+check "the cgroup's pids.max bounds what programs start" [ "$n" -ge 1 -a "$n" -lt 32 ]
+check "and what they started is killed" wait_until 5 gone
+cg=$(cat $cfs/cpupool/exec_cgroup)
+check "exec_cgroup outside a cgroup filesystem is refused" \
+	sh -c "! echo /tmp > $cfs/cpupool/exec_cgroup"
+check "a missing one too" sh -c "! echo /sys/fs/cgroup/missing > $cfs/cpupool/exec_cgroup"
+check_eq "and the setting stays" "$cg" "$(cat $cfs/cpupool/exec_cgroup)"
+mkdir /sys/fs/cgroup/gone
+echo /sys/fs/cgroup/gone > $cfs/cpupool/exec_cgroup
+rmdir /sys/fs/cgroup/gone
+check_eq "a program that cannot join exec_cgroup does not run" \
+	"virgo: hello: Permission denied" "$(virgo clone --exec --node 1 hello 2>&1)"
+echo "$cg" > $cfs/cpupool/exec_cgroup
+check_eq "exec_cgroup back" "hello from node 1" \
+	"$(virgo clone --exec --node 1 hello | cut -d' ' -f1-4)"
 start=$(now_ms)
 out=$(virgo clone --node 2 --timeout 500 sleep 10000 2>&1)
 took=$(($(now_ms) - start))

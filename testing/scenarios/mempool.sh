@@ -29,6 +29,14 @@ check_eq "virgo_cloud_free" "OK" "$(virgo send --node 2 mempool "virgo_cloud_fre
 check "a freed VUID is gone" sh -c "virgo send --node 2 mempool 'virgo_cloud_get($vuid)' | grep -q '^ERROR ENOENT'"
 check "a forged VUID is refused" sh -c "virgo send --node 2 mempool 'virgo_cloud_get($((vuid ^ 1)))' | grep -q '^ERROR ENOENT'"
 check "a VUID of another node is refused here" sh -c "virgo send --node 3 mempool 'virgo_cloud_get($vuid)' | grep -q '^ERROR EINVAL'"
+# A peer guessing tags: past 64 misses in a second, each miss waits 50 ms.
+d0=$(cat $cfs/mempool/misses_delayed)
+misses=$(for i in $(seq 100); do echo "size $((12345 + i))"; done |
+	nc -w 10 "$net.1" 30000 | grep -c '^ERROR ENOENT')
+d1=$(cat $cfs/mempool/misses_delayed)
+echo "# 100 guesses: $misses answered ENOENT, $((d1 - d0)) of them delayed"
+check_eq "every guess is answered" 100 "$misses"
+check "a peer guessing VUIDs is slowed down" [ $((d1 - d0)) -ge 10 ]
 
 # ------------------------------------------------------------ binary forms
 vuid=$(virgo send --node 2 mempool "alloc 100000")

@@ -263,9 +263,18 @@ struct virgo_conn;
  * struct virgo_service_ops - what a service does with a connection
  * @line: handle one request line (NUL-terminated, without the newline);
  *	reply with virgo_conn_*; a negative return closes the connection
+ * @plain_peer: optional: is @addr (the client's own address) one the
+ *	operator lists for clients that cannot authenticate? Its connections
+ *	skip the handshake even in a keyed cluster, and come from outside the
+ *	node table (a member's address is never plain; in lab mode, neither
+ *	is loopback). They are marked conn->plain, counted apart from the
+ *	members' (at most half the service's connections, max_per_peer per
+ *	address), and the service serves them only what such clients may
+ *	have. Called under the service's mutex.
  */
 struct virgo_service_ops {
 	int (*line)(struct virgo_conn *conn, char *line, size_t len);
+	bool (*plain_peer)(__be32 addr);
 };
 
 /**
@@ -314,7 +323,10 @@ extern unsigned int virgo_idle_ms;
  * @vs: its socket and buffer
  * @svc: the service it belongs to
  * @peer: the peer's address, network order
+ * @addr: the peer's own address (@peer is the key it is counted under:
+ *	loopback for every local address)
  * @authed: past the handshake: counted in nconns, not in nhandshake
+ * @plain: a client of ops->plain_peer(): no handshake, clear text
  * @revoked: closed by revocation, eviction or stop: serve nothing more
  * @work: runs the connection
  * @entry: in svc->conns
@@ -323,7 +335,9 @@ struct virgo_conn {
 	struct virgo_sock vs;
 	struct virgo_service *svc;
 	__be32 peer;
+	__be32 addr;
 	bool authed;
+	bool plain;
 	bool revoked;
 	struct work_struct work;
 	struct list_head entry;
@@ -333,6 +347,7 @@ int virgo_service_register(struct virgo_service *svc);
 void virgo_service_unregister(struct virgo_service *svc);
 int virgo_services_set_listening(bool on);
 void virgo_services_revoke(__be32 addr);
+void virgo_service_revoke_plain(struct virgo_service *svc);
 bool virgo_services_listening(void);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);

@@ -183,7 +183,8 @@ bool virgo_conn_peer_gone(struct virgo_conn *conn)
 	if (READ_ONCE(conn->revoked) || READ_ONCE(sk->sk_err) ||
 	    READ_ONCE(sk->sk_state) == TCP_CLOSE)
 		return true;
-	return !ipv4_is_loopback(conn->peer) && !virgo_node_addr_up(conn->peer);
+	return !conn->plain && !ipv4_is_loopback(conn->peer) &&
+	       !virgo_node_addr_up(conn->peer);
 }
 EXPORT_SYMBOL_GPL(virgo_conn_peer_gone);
 
@@ -206,18 +207,24 @@ static __be32 virgo_peer_key(__be32 addr)
 
 /*
  * Live connections of @peer in @svc (any peer for 0), past the handshake
- * or in it. Under svc->lock.
+ * or in it; plain clients are counted apart. Under svc->lock.
  */
-static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
-					bool authed)
+static unsigned int virgo_service_count_kind(struct virgo_service *svc, __be32 peer,
+					     bool authed, bool plain)
 {
 	struct virgo_conn *conn;
 	unsigned int n = 0;
 
 	list_for_each_entry(conn, &svc->conns, entry)
 		n += (!peer || conn->peer == peer) && conn->authed == authed &&
-		     !conn->revoked;
+		     conn->plain == plain && !conn->revoked;
 	return n;
+}
+
+static unsigned int virgo_service_count(struct virgo_service *svc, __be32 peer,
+					bool authed)
+{
+	return virgo_service_count_kind(svc, peer, authed, false);
 }
 
 static unsigned int virgo_service_per_peer(struct virgo_service *svc)
@@ -301,7 +308,8 @@ static void virgo_conn_work(struct work_struct *work)
 	/* One deadline for the whole handshake, however the bytes trickle. */
 	virgo_sock_set_timeout(&conn->vs, READ_ONCE(virgo_idle_ms));
 	conn->vs.deadline = jiffies + msecs_to_jiffies(VIRGO_AUTH_TIMEOUT_MS);
-	ret = virgo_auth_server(&conn->vs, svc->port,
+	ret = conn->plain ? 0 :
+	      virgo_auth_server(&conn->vs, svc->port,
 				virgo_node_id_by_addr(conn->peer),
 				virgo_conn_promote, conn);
 
@@ -370,12 +378,20 @@ static bool virgo_service_drained(struct virgo_service *svc)
  * before any cryptography. In a keyed cluster a new connection waits in
  * the small handshake pool; in lab mode it joins the service's at once.
  */
-static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool *authed)
+static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool plain,
+			       bool *authed)
 {
 	unsigned int max = svc->max_conns ?: VIRGO_DEFAULT_CONNS;
 
 	if (svc->stopping)
 		return -ESHUTDOWN;
+	if (plain) {
+		*authed = true;
+		return svc->nconns >= max ||
+		       virgo_service_count_kind(svc, 0, true, true) >= max / 2 ||
+		       virgo_service_count_kind(svc, peer, true, true) >=
+		       virgo_service_per_peer(svc) ? -EBUSY : 0;
+	}
 	if (!ipv4_is_loopback(peer) && !virgo_node_addr_known(peer))
 		return -EACCES;
 	*authed = !virgo_auth_enabled();
@@ -389,6 +405,20 @@ static int virgo_service_admit(struct virgo_service *svc, __be32 peer, bool *aut
 	else if (virgo_service_count(svc, 0, false) >= VIRGO_HANDSHAKE_CONNS)
 		virgo_service_evict(svc, 0);
 	return 0;
+}
+
+/*
+ * Is a client at @addr one of the service's plain clients? A listed
+ * address that is no member of the node table (this node's own address
+ * included); in lab mode, where loopback is served in full, not loopback
+ * either. Under svc->lock.
+ */
+static bool virgo_conn_is_plain(struct virgo_service *svc, __be32 addr)
+{
+	if (!svc->ops->plain_peer || !svc->ops->plain_peer(addr) ||
+	    virgo_node_addr_known(addr))
+		return false;
+	return virgo_auth_enabled() || !ipv4_is_loopback(addr);
 }
 
 /* Tell a refused peer why, without waiting on it, and hang up. */
@@ -417,7 +447,7 @@ static void virgo_accept_work(struct work_struct *work)
 	struct sockaddr_in sin;
 	struct virgo_conn *conn;
 	struct socket *sock;
-	bool authed;
+	bool authed, plain;
 	__be32 peer;
 	int ret;
 
@@ -445,12 +475,18 @@ static void virgo_accept_work(struct work_struct *work)
 			continue;
 		}
 		mutex_lock(&svc->lock);
-		ret = virgo_service_admit(svc, peer, &authed);
+		/* A plain client is counted under its own address. */
+		plain = virgo_conn_is_plain(svc, sin.sin_addr.s_addr);
+		if (plain)
+			peer = sin.sin_addr.s_addr;
+		ret = virgo_service_admit(svc, peer, plain, &authed);
 		if (!ret) {
 			conn->vs.sock = sock;
 			virgo_linebuf_init(&conn->vs.lb);
 			conn->svc = svc;
 			conn->peer = peer;
+			conn->addr = sin.sin_addr.s_addr;
+			conn->plain = plain;
 			conn->authed = authed;
 			INIT_WORK(&conn->work, virgo_conn_work);
 			list_add(&conn->entry, &svc->conns);
@@ -635,6 +671,24 @@ void virgo_services_revoke(__be32 addr)
 	}
 	mutex_unlock(&virgo_services_lock);
 }
+
+/**
+ * virgo_service_revoke_plain() - the operator's list of plain clients changed
+ * @svc: the service
+ *
+ * Plain connections from addresses no longer listed end now.
+ */
+void virgo_service_revoke_plain(struct virgo_service *svc)
+{
+	struct virgo_conn *conn;
+
+	mutex_lock(&svc->lock);
+	list_for_each_entry(conn, &svc->conns, entry)
+		if (conn->plain && !virgo_conn_is_plain(svc, conn->addr))
+			virgo_conn_revoke(conn);
+	mutex_unlock(&svc->lock);
+}
+EXPORT_SYMBOL_GPL(virgo_service_revoke_plain);
 
 bool virgo_services_listening(void)
 {

@@ -5,6 +5,13 @@
  * /sys/kernel/config/virgo/cpupool/
  *	exec_dir	rw  the only directory programs run from; empty: none
  *			    (default /usr/libexec/virgo/clone)
+ *	exec_cgroup	rw  a cgroup v2 directory every program joins before
+ *			    it execs (its pids.max and memory.max bound what
+ *			    programs may take); looked up when written, in
+ *			    the writer's namespace, and refused unless it is
+ *			    a directory of a cgroup2 filesystem. A program
+ *			    that cannot join does not run (EACCES). Empty
+ *			    (default): none
  *	exec_uid	rw  the user they run as, never 0 (default 65534)
  *	exec_gid	rw  the group, never 0 (default 65534)
  *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16)
@@ -19,6 +26,8 @@
  */
 
 #include <linux/configfs.h>
+#include <linux/magic.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 #include "cpupool.h"
 
@@ -32,29 +41,77 @@ struct virgo_cpupool_settings virgo_cpupool = {
 	.caller_gid = 0,
 };
 
-static ssize_t virgo_cpupool_exec_dir_show(struct config_item *item, char *page)
+static ssize_t virgo_cpupool_path_show(const char *path, char *page)
 {
 	ssize_t n;
 
 	mutex_lock(&virgo_cpupool.lock);
-	n = sprintf(page, "%s\n", virgo_cpupool.exec_dir);
+	n = sprintf(page, "%s\n", path);
 	mutex_unlock(&virgo_cpupool.lock);
 	return n;
+}
+
+static ssize_t virgo_cpupool_path_store(char *path, const char *page, size_t len)
+{
+	size_t n = strcspn(page, "\n");
+
+	/* An absolute path without "..", or nothing to turn it off. */
+	if (n >= VIRGO_EXEC_DIR_MAX || (n && page[0] != '/') ||
+	    strnstr(page, "/..", n))
+		return -EINVAL;
+	mutex_lock(&virgo_cpupool.lock);
+	memcpy(path, page, n);
+	path[n] = '\0';
+	mutex_unlock(&virgo_cpupool.lock);
+	return len;
+}
+
+static ssize_t virgo_cpupool_exec_dir_show(struct config_item *item, char *page)
+{
+	return virgo_cpupool_path_show(virgo_cpupool.exec_dir, page);
 }
 
 static ssize_t virgo_cpupool_exec_dir_store(struct config_item *item,
 					    const char *page, size_t len)
 {
-	size_t n = strcspn(page, "\n");
+	return virgo_cpupool_path_store(virgo_cpupool.exec_dir, page, len);
+}
 
-	/* An absolute path without "..", or nothing to turn programs off. */
-	if (n >= VIRGO_EXEC_DIR_MAX || (n && page[0] != '/') ||
-	    strnstr(page, "/..", n))
+static ssize_t virgo_cpupool_exec_cgroup_show(struct config_item *item, char *page)
+{
+	return virgo_cpupool_path_show(virgo_cpupool.exec_cgroup, page);
+}
+
+static ssize_t virgo_cpupool_exec_cgroup_store(struct config_item *item,
+					       const char *page, size_t len)
+{
+	struct path path = {}, old;
+	size_t n = strcspn(page, "\n");
+	char *name;
+	int ret;
+
+	if (n >= VIRGO_EXEC_DIR_MAX || (n && page[0] != '/'))
 		return -EINVAL;
+	if (n) {
+		name = kstrndup(page, n, GFP_KERNEL);
+		if (!name)
+			return -ENOMEM;
+		ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path);
+		kfree(name);
+		if (ret)
+			return ret;
+		if (path.dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC) {
+			path_put(&path);
+			return -EINVAL;
+		}
+	}
 	mutex_lock(&virgo_cpupool.lock);
-	memcpy(virgo_cpupool.exec_dir, page, n);
-	virgo_cpupool.exec_dir[n] = '\0';
+	old = virgo_cpupool.exec_cgroup_path;
+	virgo_cpupool.exec_cgroup_path = path;
+	memcpy(virgo_cpupool.exec_cgroup, page, n);
+	virgo_cpupool.exec_cgroup[n] = '\0';
 	mutex_unlock(&virgo_cpupool.lock);
+	path_put(&old);
 	return len;
 }
 
@@ -80,11 +137,13 @@ static ssize_t virgo_cpupool_functions_show(struct config_item *item, char *page
 }
 
 CONFIGFS_ATTR(virgo_cpupool_, exec_dir);
+CONFIGFS_ATTR(virgo_cpupool_, exec_cgroup);
 CONFIGFS_ATTR_RO(virgo_cpupool_, jobs);
 CONFIGFS_ATTR_RO(virgo_cpupool_, functions);
 
 static struct configfs_attribute *virgo_cpupool_attrs[] = {
 	&virgo_cpupool_attr_exec_dir,
+	&virgo_cpupool_attr_exec_cgroup,
 	&virgo_cpupool_attr_exec_uid,
 	&virgo_cpupool_attr_exec_gid,
 	&virgo_cpupool_attr_max_jobs,

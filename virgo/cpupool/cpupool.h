@@ -7,6 +7,7 @@
 #define _VIRGO_CPUPOOL_H
 
 #include <linux/kref.h>
+#include <linux/path.h>
 #include <linux/completion.h>
 #include <linux/virgo.h>
 #include "../core/core.h"
@@ -112,8 +113,10 @@ long virgo_exec(struct virgo_job *job);
 /* ------------------------------------------------------------ settings */
 
 struct virgo_cpupool_settings {
-	struct mutex lock;	/* protects exec_dir */
+	struct mutex lock;	/* protects exec_dir, exec_cgroup(_path) */
 	char exec_dir[VIRGO_EXEC_DIR_MAX];
+	char exec_cgroup[VIRGO_EXEC_DIR_MAX];
+	struct path exec_cgroup_path;	/* the directory, when exec_cgroup[0] */
 	u32 exec_uid;
 	u32 exec_gid;
 	u32 max_jobs;

@@ -10,13 +10,17 @@
  * RLIMIT_FSIZE (beyond, the write fails with EFBIG and SIGXFSZ), stderr is
  * discarded. When it exits, whatever it left in its process group is
  * killed; so is the whole group when the caller stops waiting. A process
- * that leaves the group (setsid, setpgid) escapes that kill.
+ * that leaves the group (setsid, setpgid) escapes that kill, but not the
+ * cgroup: with exec_cgroup set, every program joins that cgroup before it
+ * execs, so the cgroup's pids.max and memory.max bound all that programs
+ * start and take, or it does not run.
  */
 
 #include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
@@ -32,13 +36,40 @@
  * @uid: who it runs as
  * @gid: with which group
  * @files: its stdin, stdout and stderr
+ * @cgroup: exec_cgroup's directory; no dentry when there is none
  */
 struct virgo_exec_ctx {
 	struct virgo_job *job;
 	kuid_t uid;
 	kgid_t gid;
 	struct file *files[3];
+	struct path cgroup;
 };
+
+/*
+ * Move the new process into the programs' cgroup, while it still has the
+ * kernel's credentials: "0" in cgroup.procs names the writer. The file is
+ * the one in the directory configfs checked, never a link.
+ */
+static int virgo_exec_join_cgroup(const struct path *dir)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = file_open_root(dir, "cgroup.procs", O_WRONLY | O_NOFOLLOW, 0);
+	if (IS_ERR(f)) {
+		n = PTR_ERR(f);
+	} else {
+		n = f->f_path.dentry->d_sb->s_magic == CGROUP2_SUPER_MAGIC ?
+		    kernel_write(f, "0", 1, &pos) : -EINVAL;
+		filp_close(f, NULL);
+	}
+	if (n == 1)
+		return 0;
+	pr_warn_ratelimited("a program cannot join exec_cgroup (%zd): not run\n", n);
+	return -EACCES;
+}
 
 /* Runs in the new process, before it execs the program. */
 static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
@@ -47,6 +78,11 @@ static int virgo_exec_init(struct subprocess_info *info, struct cred *new)
 	struct rlimit *rl;
 	int fd, ret;
 
+	if (x->cgroup.dentry) {
+		ret = virgo_exec_join_cgroup(&x->cgroup);
+		if (ret)
+			return ret;
+	}
 	ret = virgo_cred_unprivileged(new, x->uid, x->gid);
 	if (ret)
 		return ret;
@@ -134,6 +170,8 @@ long virgo_exec(struct virgo_job *job)
 	mutex_lock(&virgo_cpupool.lock);
 	if (virgo_cpupool.exec_dir[0])
 		path = kasprintf(GFP_KERNEL, "%s/%s", virgo_cpupool.exec_dir, job->name);
+	x.cgroup = virgo_cpupool.exec_cgroup_path;
+	path_get(&x.cgroup);
 	x.uid = make_kuid(&init_user_ns, READ_ONCE(virgo_cpupool.exec_uid));
 	x.gid = make_kgid(&init_user_ns, READ_ONCE(virgo_cpupool.exec_gid));
 	ret = virgo_cpupool.exec_dir[0] ? (path ? 0 : -ENOMEM) : -EACCES;
@@ -204,6 +242,7 @@ out_files:
 		if (x.files[i])
 			fput(x.files[i]);
 out:
+	path_put(&x.cgroup);
 	kfree(path);
 	if (ret < 0)
 		job->err = ret;

@@ -12,11 +12,22 @@
  *			    (default 1 MiB)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
  *			    use virgo_malloc() and friends here (default 0: no group)
- *	used		r   bytes held now
+ *	used		r   bytes held now (a chunk: its size rounded up to a
+ *			    page, and its record)
  *	items		r   memcached items held now
+ *	misses_delayed	r   requests for missing chunks that were slowed
+ *			    down: their peer was guessing VUIDs
+ *	memcached_clients rw  up to 16 IPv4 addresses, separated by spaces,
+ *			    commas or line ends, whose clients speak memcached
+ *			    without the handshake (a keyed cluster), or from
+ *			    outside the node table (lab mode); they get the
+ *			    memcached protocol and nothing else. Writing
+ *			    replaces the list; connections of addresses no
+ *			    longer listed end.
  */
 
 #include <linux/configfs.h>
+#include <linux/inet.h>
 #include "mempool.h"
 
 u32 virgo_chunk_size = VIRGO_CHUNK_MAX;
@@ -69,10 +80,52 @@ static ssize_t virgo_mempool_items_show(struct config_item *item, char *page)
 	return sprintf(page, "%lld\n", atomic64_read(&virgo_mc_stats.items));
 }
 
+static ssize_t virgo_mempool_misses_delayed_show(struct config_item *item,
+						 char *page)
+{
+	return sprintf(page, "%lld\n", atomic64_read(&virgo_pool_misses_delayed));
+}
+
+static ssize_t virgo_mempool_memcached_clients_show(struct config_item *item,
+						    char *page)
+{
+	return virgo_mempool_show_clients(page);
+}
+
+static ssize_t virgo_mempool_memcached_clients_store(struct config_item *item,
+						     const char *page, size_t len)
+{
+	__be32 addrs[VIRGO_MC_CLIENTS_MAX];
+	unsigned int n = 0;
+	const char *p = page, *end = page + len, *word, *stop;
+	size_t wlen;
+
+	for (;;) {
+		while (p < end && (isspace(*p) || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		word = p;
+		while (p < end && !isspace(*p) && *p != ',')
+			p++;
+		wlen = p - word;
+		if (n == VIRGO_MC_CLIENTS_MAX)
+			return -E2BIG;
+		if (!in4_pton(word, wlen, (u8 *)&addrs[n], -1, &stop) ||
+		    stop != p || !addrs[n])
+			return -EINVAL;
+		n++;
+	}
+	virgo_mempool_set_clients(addrs, n);
+	return len;
+}
+
 CONFIGFS_ATTR(virgo_mempool_, pool_max);
 CONFIGFS_ATTR(virgo_mempool_, peer_max);
 CONFIGFS_ATTR_RO(virgo_mempool_, used);
 CONFIGFS_ATTR_RO(virgo_mempool_, items);
+CONFIGFS_ATTR_RO(virgo_mempool_, misses_delayed);
+CONFIGFS_ATTR(virgo_mempool_, memcached_clients);
 
 static struct configfs_attribute *virgo_mempool_attrs[] = {
 	&virgo_mempool_attr_pool_max,
@@ -81,6 +134,8 @@ static struct configfs_attribute *virgo_mempool_attrs[] = {
 	&virgo_mempool_attr_caller_gid,
 	&virgo_mempool_attr_used,
 	&virgo_mempool_attr_items,
+	&virgo_mempool_attr_misses_delayed,
+	&virgo_mempool_attr_memcached_clients,
 	NULL,
 };
 

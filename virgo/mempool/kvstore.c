@@ -62,9 +62,32 @@ static DEFINE_MUTEX(virgo_mc_lock);	/* orders the writers */
 static atomic64_t virgo_mc_cas = ATOMIC64_INIT(0);
 struct virgo_mc_stats virgo_mc_stats;
 
+/* What an item holds: its record and its value, as the allocators round them. */
 static size_t virgo_mc_charge(const struct virgo_mc_item *it)
 {
-	return sizeof(*it) + it->keylen + 1 + it->bytes + 2;
+	return kmalloc_size_roundup(struct_size(it, key, it->keylen + 1)) +
+	       kmalloc_size_roundup(it->bytes + 2);
+}
+
+/*
+ * The soonest expiry of the items in the table, or later: a reclaim
+ * does nothing before it. Linking or touching an item with an expiry
+ * lowers it; a reclaim's full pass sets it to what it saw (@pass_soonest),
+ * if it saw every item: a pass that unlinked items or met a resize may
+ * have stepped over some (@pass_dirty), and the next reclaim walks again.
+ * Writers only.
+ */
+static time64_t virgo_mc_soonest = TIME64_MAX;
+static time64_t virgo_mc_pass_soonest = TIME64_MAX;
+static bool virgo_mc_pass_dirty;
+
+static void virgo_mc_note_expiry(time64_t expires)
+{
+	lockdep_assert_held(&virgo_mc_lock);
+	if (expires) {
+		virgo_mc_soonest = min(virgo_mc_soonest, expires);
+		virgo_mc_pass_soonest = min(virgo_mc_pass_soonest, expires);
+	}
 }
 
 static void virgo_mc_item_free_rcu(struct rcu_head *rcu)
@@ -241,6 +264,7 @@ static int virgo_mc_link(struct virgo_mc_item *old, struct virgo_mc_item *it)
 		virgo_mc_item_put(it);
 		return -ENOMEM;
 	}
+	virgo_mc_note_expiry(READ_ONCE(it->expires));
 	atomic64_inc(&virgo_mc_stats.total_items);
 	atomic64_inc(&virgo_mc_stats.items);
 	atomic64_add(it->bytes, &virgo_mc_stats.bytes);
@@ -405,6 +429,7 @@ int virgo_mc_touch(const char *key, s64 exptime)
 	if (old) {
 		virgo_mc_bump(old);
 		WRITE_ONCE(old->expires, virgo_mc_expires(exptime));
+		virgo_mc_note_expiry(old->expires);
 	}
 	mutex_unlock(&virgo_mc_lock);
 	return old ? 0 : -ENOENT;
@@ -428,14 +453,14 @@ int virgo_mc_arith(const char *key, bool incr, u64 delta, u64 *value)
 }
 
 /*
- * Drop every item (@all) or the expired ones, in batches. The walk only
+ * flush_all: drop every item, in batches. The walk only
  * collects them, with a reference each: freeing a value may sleep, which
  * the walk's RCU section may not, and while the table resizes the walk may
  * return an item twice. Between batches the walk stops, so neither the
  * RCU section nor the time without a reschedule grows with the table. A
  * walk may miss items that move during a resize; flush_all walks again.
  */
-static void virgo_mc_sweep(bool all)
+static void virgo_mc_sweep(void)
 {
 	struct virgo_mc_item *batch[32], *it;
 	struct rhashtable_iter iter;
@@ -453,8 +478,7 @@ static void virgo_mc_sweep(bool all)
 			while ((it = rhashtable_walk_next(&iter))) {
 				if (IS_ERR(it))
 					continue;	/* -EAGAIN: a resize */
-				if ((all || virgo_mc_expired(it)) &&
-				    kref_get_unless_zero(&it->ref))
+				if (kref_get_unless_zero(&it->ref))
 					batch[n++] = it;
 				if (n == ARRAY_SIZE(batch) || ++seen == 1024) {
 					more = true;
@@ -469,28 +493,88 @@ static void virgo_mc_sweep(bool all)
 			cond_resched();
 		} while (more);
 		rhashtable_walk_exit(&iter);
-	} while (all && atomic64_read(&virgo_mc_stats.items) && ++rounds < 8);
+	} while (atomic64_read(&virgo_mc_stats.items) && ++rounds < 8);
 }
 
 /* flush_all: every item goes. */
 void virgo_mc_flush(void)
 {
 	mutex_lock(&virgo_mc_lock);
-	virgo_mc_sweep(true);
+	virgo_mc_sweep();
 	mutex_unlock(&virgo_mc_lock);
 }
 
-/* When the pool is full, expired items that nobody asked for go first. */
+/*
+ * When the pool is full, expired items that nobody asked for go first:
+ * a reclaim walks on from where the last one stopped, VIRGO_MC_RECLAIM_STEP
+ * items at most, so a store that finds no room costs a bounded walk, not
+ * one of every item, however often a peer at its peer_max tries. Before
+ * the soonest expiry nothing is walked at all.
+ */
+#define VIRGO_MC_RECLAIM_STEP	1024
+
+static struct rhashtable_iter virgo_mc_reclaim_iter;
+
 void virgo_mc_reclaim(void)
 {
+	struct virgo_mc_item *batch[32], *it;
+	unsigned int n, i, seen = 0;
+	time64_t now = ktime_get_real_seconds(), expires;
+	bool end = false;
+
 	mutex_lock(&virgo_mc_lock);
-	virgo_mc_sweep(false);
+	if (now < virgo_mc_soonest)
+		goto out;
+	do {
+		n = 0;
+		rhashtable_walk_start(&virgo_mc_reclaim_iter);
+		while (n < ARRAY_SIZE(batch) && seen < VIRGO_MC_RECLAIM_STEP) {
+			it = rhashtable_walk_next(&virgo_mc_reclaim_iter);
+			if (!it) {
+				end = true;
+				break;
+			}
+			if (IS_ERR(it)) {
+				virgo_mc_pass_dirty = true;	/* -EAGAIN: a resize */
+				continue;
+			}
+			seen++;
+			expires = READ_ONCE(it->expires);
+			if (expires && expires <= now) {
+				if (kref_get_unless_zero(&it->ref))
+					batch[n++] = it;
+			} else if (expires) {
+				virgo_mc_pass_soonest = min(virgo_mc_pass_soonest, expires);
+			}
+		}
+		rhashtable_walk_stop(&virgo_mc_reclaim_iter);
+		if (n)
+			virgo_mc_pass_dirty = true;
+		for (i = 0; i < n; i++) {
+			virgo_mc_unlink(batch[i]);
+			virgo_mc_item_put(batch[i]);
+		}
+	} while (!end && seen < VIRGO_MC_RECLAIM_STEP);
+	if (end) {
+		/* A full pass: the next one starts over, knowing the soonest. */
+		rhashtable_walk_exit(&virgo_mc_reclaim_iter);
+		rhashtable_walk_enter(&virgo_mc_table, &virgo_mc_reclaim_iter);
+		virgo_mc_soonest = virgo_mc_pass_dirty ?
+				   min(virgo_mc_pass_soonest, now) : virgo_mc_pass_soonest;
+		virgo_mc_pass_soonest = TIME64_MAX;
+		virgo_mc_pass_dirty = false;
+	}
+out:
 	mutex_unlock(&virgo_mc_lock);
 }
 
 int __init virgo_mc_init(void)
 {
-	return rhashtable_init(&virgo_mc_table, &virgo_mc_params);
+	int ret = rhashtable_init(&virgo_mc_table, &virgo_mc_params);
+
+	if (!ret)
+		rhashtable_walk_enter(&virgo_mc_table, &virgo_mc_reclaim_iter);
+	return ret;
 }
 
 /* ------------------------------------------------------------ meta commands */
@@ -597,6 +681,7 @@ static void virgo_mc_expire(struct virgo_mc_item *it, time64_t expires)
 {
 	lockdep_assert_held(&virgo_mc_lock);
 	WRITE_ONCE(it->expires, expires);
+	virgo_mc_note_expiry(expires);
 }
 
 /* Give @it a new expiry (mg T, ma T and N). */

@@ -762,7 +762,7 @@ static int virgo_mc_mg(struct virgo_conn *conn, const struct virgo_mc_req *req,
 	int peer = 0, i, ret;
 
 	if (vivify) {
-		peer = virgo_pool_peer(conn->peer);
+		peer = virgo_conn_pool_peer(conn);
 		vivify = peer >= 0;
 	}
 	atomic64_inc(&virgo_mc_stats.cmd_get);
@@ -872,7 +872,7 @@ static int virgo_mc_ma(struct virgo_conn *conn, const struct virgo_mc_req *req,
 	u64 value;
 
 	if (op.create) {
-		peer = virgo_pool_peer(conn->peer);
+		peer = virgo_conn_pool_peer(conn);
 		if (peer < 0)
 			return virgo_conn_printf(conn, "%s\r\n", VIRGO_MC_NO_NEW_ITEM);
 	}
@@ -1000,18 +1000,18 @@ static int virgo_mc_meta_cmd(struct virgo_conn *conn, const struct virgo_mc_req 
 	return ret;
 }
 
-/* A new item for a storage command; a full pool first drops expired items. */
+/*
+ * A new item for a storage command; a full pool first drops expired items
+ * (a bounded walk, and none before the soonest expiry).
+ */
 static struct virgo_mc_item *virgo_mc_new(const struct virgo_mc_req *req, int peer)
 {
 	bool binary = req->cmd == VIRGO_MC_MS && virgo_mc_has(req, 'b');
-	static unsigned long next_reclaim;
 	struct virgo_mc_item *it;
 
 	it = virgo_mc_item_new_key(req->keys[0], req->keylen, binary, req->flags,
 				   req->exptime, req->bytes, peer);
-	/* At most once a second: a sweep walks every item. */
-	if (IS_ERR(it) && time_after_eq(jiffies, READ_ONCE(next_reclaim))) {
-		WRITE_ONCE(next_reclaim, jiffies + HZ);
+	if (IS_ERR(it)) {
 		virgo_mc_reclaim();
 		it = virgo_mc_item_new_key(req->keys[0], req->keylen, binary,
 					   req->flags, req->exptime, req->bytes,
@@ -1061,7 +1061,7 @@ static int virgo_mc_storage_cmd(struct virgo_conn *conn,
 				const struct virgo_mc_req *req)
 {
 	/* Only stores charge memory: only they look up the peer's share. */
-	int peer = virgo_pool_peer(conn->peer);
+	int peer = virgo_conn_pool_peer(conn);
 	struct virgo_mc_item *it = peer < 0 ? ERR_PTR(peer) : virgo_mc_new(req, peer);
 	enum virgo_mc_cmd cmd = req->cmd;
 	struct virgo_mc_echo echo;

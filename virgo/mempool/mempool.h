@@ -19,8 +19,10 @@
 
 /*
  * A VUID is 64 bits: the owning node (6 bits, id - 1), a slot in that
- * node's table (18 bits) and a random tag (40 bits) that the slot must
- * match. A forged VUID names a slot whose tag it does not know: 2^-40.
+ * node's table (18 bits) and a tag (40 bits) that the slot must match.
+ * The tag's top bit tells a map from a chunk (VIRGO_VUID_MAP); the other
+ * 39 bits are random, never all zero. A forged VUID names a slot whose
+ * tag it does not know: a hit is a chance of 2^-39.
  */
 #define VIRGO_VUID_NODE_BITS	6
 #define VIRGO_VUID_SLOT_BITS	18
@@ -80,7 +82,9 @@ bool virgo_stripe_next(u64 chunk_size, u64 *off, u64 *len,
 #define VIRGO_POOL_MAX_DEFAULT	(64ULL << 20)	/* bytes a node holds */
 #define VIRGO_POOL_MAX_LIMIT	(1ULL << 40)
 #define VIRGO_PEER_MAX_DEFAULT	(32ULL << 20)	/* bytes one peer holds here */
-#define VIRGO_POOL_PEERS	(VIRGO_MAX_NODES + 1)	/* slot 0: loopback */
+#define VIRGO_MC_CLIENTS_MAX	16	/* plain memcached client addresses */
+/* Slot 0: loopback; then the nodes, and the listed memcached clients. */
+#define VIRGO_POOL_PEERS	(VIRGO_MAX_NODES + 1 + VIRGO_MC_CLIENTS_MAX)
 
 extern u64 virgo_pool_max;
 extern u64 virgo_peer_max;
@@ -88,6 +92,9 @@ extern u32 virgo_chunk_size;
 extern u32 virgo_mempool_caller_gid;
 
 int virgo_mempool_config_init(void);
+
+void virgo_mempool_set_clients(const __be32 *addrs, unsigned int n);
+ssize_t virgo_mempool_show_clients(char *page);
 
 int virgo_pool_alloc(u64 size, u64 *vuid);
 int virgo_pool_alloc_kind(u64 size, bool map, int peer, u64 *vuid);
@@ -97,9 +104,16 @@ s64 virgo_pool_size(u64 vuid);
 int virgo_pool_free(u64 vuid);
 u64 virgo_pool_used_bytes(void);
 int virgo_pool_peer(__be32 addr);
+int virgo_conn_pool_peer(const struct virgo_conn *conn);
 int virgo_pool_charge(u64 bytes, int peer);
 void virgo_pool_uncharge(u64 bytes, int peer);
 u64 virgo_pool_peer_used(int peer);
+
+#define VIRGO_MISS_BURST	64	/* misses a peer makes in a second... */
+#define VIRGO_MISS_DELAY_MS	50	/* ...before each further one waits */
+extern atomic64_t virgo_pool_misses_delayed;
+unsigned long virgo_pool_miss(int peer);
+void virgo_pool_init(void);
 
 /* ------------------------------------------------------------ memcached */
 

@@ -449,22 +449,47 @@ static void pool_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(other), 0);
 }
 
+/* What allocating @size bytes charges: the growth of the bytes held. */
+static u64 pool_cost(struct kunit *test, u64 size, u64 *vuid)
+{
+	u64 before = virgo_pool_used_bytes();
+
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(size, vuid), 0);
+	return virgo_pool_used_bytes() - before;
+}
+
+/*
+ * A chunk costs its size rounded up to a page, and its record: 1-byte
+ * chunks cannot take every slot for a few bytes of quota.
+ */
 static void pool_cap(struct kunit *test)
 {
 	u64 *saved = kunit_kmalloc(test, sizeof(*saved), GFP_KERNEL);
-	u64 a, b;
+	u64 a, b, one, page;
 
 	KUNIT_ASSERT_NOT_NULL(test, saved);
-	*saved = virgo_pool_max;
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_pool_max, saved), 0);
-	virgo_pool_max = virgo_pool_used_bytes() + 150;
-	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(100, &a), 0);
-	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(100, &b), -ENOMEM);
-	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(50, &b), 0);
-	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(1, &b), -ENOMEM);
+	one = pool_cost(test, 1, &a);
+	KUNIT_EXPECT_GT(test, one, PAGE_SIZE);
+	KUNIT_EXPECT_LT(test, one, 2 * PAGE_SIZE);
+	page = pool_cost(test, PAGE_SIZE, &b);
+	KUNIT_EXPECT_EQ(test, page, one);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(b), 0);
+	KUNIT_EXPECT_EQ(test, pool_cost(test, PAGE_SIZE + 1, &b), one + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(b), 0);
+	/* kmalloc's power of two, not the pages the data needs */
+	KUNIT_EXPECT_EQ(test, pool_cost(test, 5 * PAGE_SIZE, &b),
+			one - PAGE_SIZE + 8 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(b), 0);
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(a), 0);
-	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(150, &a), 0);
+
+	*saved = virgo_pool_max;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_pool_max, saved), 0);
+	virgo_pool_max = virgo_pool_used_bytes() + 2 * one - 1;
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(100, &a), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(1, &b), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, virgo_pool_free(a), 0);
+	KUNIT_ASSERT_EQ(test, virgo_pool_alloc(PAGE_SIZE, &a), 0);
+	KUNIT_EXPECT_EQ(test, virgo_pool_alloc(PAGE_SIZE, &b), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(a), 0);
 }
 
@@ -503,10 +528,11 @@ static void pool_peer_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, virgo_pool_peer(htonl(INADDR_LOOPBACK)), 0);
 	*saved = virgo_peer_max;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_peer_max, saved), 0);
-	virgo_peer_max = 100;
+	virgo_peer_max = 2 * PAGE_SIZE;
 	KUNIT_ASSERT_EQ(test, virgo_pool_alloc_kind(80, false, a, &v1), 0);
 	KUNIT_EXPECT_EQ(test, virgo_pool_alloc_kind(80, false, a, &v2), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, virgo_pool_peer_used(a), 80);
+	KUNIT_EXPECT_GT(test, virgo_pool_peer_used(a), PAGE_SIZE);
+	KUNIT_EXPECT_LT(test, virgo_pool_peer_used(a), 2 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, virgo_pool_alloc_kind(80, false, b, &v2), 0);
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(v1), 0);
 	KUNIT_EXPECT_EQ(test, virgo_pool_free(v2), 0);
@@ -777,6 +803,27 @@ static void virgo_test_kv_meta(struct kunit *test)
 	virgo_mc_item_put(it);
 }
 
+/*
+ * A reclaim drops the expired items (an absolute expiry long past is
+ * linked, and over) and keeps the others.
+ */
+static void virgo_test_kv_reclaim(struct kunit *test)
+{
+	u64 used;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kv_cleanup, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-a", "stays", 0, 0),
+			VIRGO_MC_STORED);
+	used = virgo_pool_used_bytes();
+	/* Past 30 days, an expiry is a time: 1970 is over. */
+	KUNIT_ASSERT_EQ(test, kv_store(test, VIRGO_MC_SET, "kunit-x", "over",
+				       30 * 24 * 3600 + 1, 0), VIRGO_MC_STORED);
+	KUNIT_EXPECT_GT(test, virgo_pool_used_bytes(), used);
+	virgo_mc_reclaim();
+	KUNIT_EXPECT_EQ(test, virgo_pool_used_bytes(), used);
+	KUNIT_EXPECT_STREQ(test, kv_value(test, "kunit-a", NULL), "stays");
+}
+
 static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_pool),
 	KUNIT_CASE(virgo_test_pool_cap),
@@ -791,6 +838,7 @@ static struct kunit_case virgo_mempool_cases[] = {
 	KUNIT_CASE(virgo_test_kv_store),
 	KUNIT_CASE(virgo_test_kv_cap),
 	KUNIT_CASE(virgo_test_kv_meta),
+	KUNIT_CASE(virgo_test_kv_reclaim),
 	{}
 };
 

@@ -6,13 +6,16 @@
  * its VUID carries this node's id, the slot and the chunk's random tag.
  * Every access looks the slot up, compares the tag and holds a reference
  * while it copies, so a freed chunk is never read or written and a VUID
- * that names a reused slot fails. The bytes held are capped, in all
- * (pool_max) and per peer (peer_max).
+ * that names a reused slot fails. The memory held is capped, in all
+ * (pool_max) and per peer (peer_max), and a chunk is charged what it
+ * really holds: its size rounded up to a page, and its record.
  */
 
 #include <linux/in.h>
 #include <linux/kref.h>
+#include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include "mempool.h"
@@ -21,9 +24,22 @@ struct virgo_chunk {
 	struct kref ref;
 	u64 tag;
 	u64 size;
+	u64 cost;	/* charged: virgo_chunk_cost() */
 	void *data;
 	u8 peer;	/* whose bytes, for peer_max */
 };
+
+/*
+ * What a chunk of @size bytes holds: its data, at least a page, as much as
+ * kvzalloc may take for it (vmalloc's pages, or kmalloc's power of two),
+ * and its record. So a peer's 1-byte chunks cost a page each, and
+ * peer_max runs out long before the slots do.
+ */
+static u64 virgo_chunk_cost(u64 size)
+{
+	return max_t(u64, PAGE_ALIGN(size), kmalloc_size_roundup(size)) +
+	       kmalloc_size_roundup(sizeof(struct virgo_chunk));
+}
 
 static DEFINE_XARRAY_ALLOC(virgo_chunks);
 static atomic64_t virgo_pool_used = ATOMIC64_INIT(0);
@@ -33,7 +49,7 @@ static void virgo_chunk_release(struct kref *ref)
 {
 	struct virgo_chunk *c = container_of(ref, struct virgo_chunk, ref);
 
-	virgo_pool_uncharge(c->size, c->peer);
+	virgo_pool_uncharge(c->cost, c->peer);
 	kvfree(c->data);
 	kfree(c);
 }
@@ -62,14 +78,20 @@ u64 virgo_pool_used_bytes(void)
 }
 
 /*
- * What each peer holds here. Peers are the node table's addresses and
- * loopback, so VIRGO_POOL_PEERS slots are enough; a slot whose peer holds
- * nothing goes to the next new peer.
+ * What each peer holds here. Peers are the node table's addresses,
+ * loopback and the listed memcached clients, so VIRGO_POOL_PEERS slots
+ * are enough; a slot whose peer holds nothing goes to the next new peer.
+ * The miss fields slow down a peer that guesses VUIDs, virgo_pool_miss();
+ * the last entry of the array is for a peer without a slot.
  */
 static struct {
 	__be32 addr;
 	atomic64_t used;
-} virgo_peers[VIRGO_POOL_PEERS];
+	spinlock_t miss_lock;	/* protects the three below */
+	unsigned long miss_window;	/* jiffies: this second's start */
+	unsigned int misses;		/* in it */
+	unsigned long miss_next;	/* jiffies: a delayed miss's turn */
+} virgo_peers[VIRGO_POOL_PEERS + 1];
 static DEFINE_SPINLOCK(virgo_peers_lock);
 u64 virgo_peer_max = VIRGO_PEER_MAX_DEFAULT;
 
@@ -98,6 +120,37 @@ int virgo_pool_peer(__be32 addr)
 	if (i == VIRGO_POOL_PEERS && free > 0) {
 		i = free;
 		virgo_peers[i].addr = addr;
+	}
+	spin_unlock(&virgo_peers_lock);
+	return i < VIRGO_POOL_PEERS ? i : free;
+}
+
+/**
+ * virgo_conn_pool_peer() - the accounting slot of a connection's peer
+ * @conn: the connection
+ *
+ * A listed memcached client (conn->plain) is a peer of its own, even at
+ * 127.0.0.1: it never takes the share of this node's own callers.
+ *
+ * Return: as virgo_pool_peer().
+ */
+int virgo_conn_pool_peer(const struct virgo_conn *conn)
+{
+	int i, free = -ENOSPC;
+
+	if (!conn->plain)
+		return virgo_pool_peer(conn->peer);
+	spin_lock(&virgo_peers_lock);
+	for (i = 1; i < VIRGO_POOL_PEERS; i++) {
+		if (virgo_peers[i].addr == conn->addr)
+			break;
+		if (!atomic64_read(&virgo_peers[i].used) &&
+		    (free < 0 || (!virgo_peers[i].addr && virgo_peers[free].addr)))
+			free = i;
+	}
+	if (i == VIRGO_POOL_PEERS && free > 0) {
+		i = free;
+		virgo_peers[i].addr = conn->addr;
 	}
 	spin_unlock(&virgo_peers_lock);
 	return i < VIRGO_POOL_PEERS ? i : free;
@@ -134,6 +187,54 @@ void virgo_pool_uncharge(u64 bytes, int peer)
 	atomic64_sub(bytes, &virgo_pool_used);
 }
 
+atomic64_t virgo_pool_misses_delayed = ATOMIC64_INIT(0);
+
+/**
+ * virgo_pool_miss() - a peer named a chunk that is not here
+ * @peer: the peer, a slot from virgo_pool_peer(), or negative for one
+ *	without a slot
+ *
+ * A peer that was given a VUID does not miss often: it freed the chunk,
+ * or the node restarted. One that misses more than VIRGO_MISS_BURST times
+ * in a second is guessing tags: each further miss waits its turn,
+ * VIRGO_MISS_DELAY_MS after the peer's previous delayed miss, whichever of
+ * the peer's connections it comes on, and is counted (configfs
+ * mempool/misses_delayed). So a peer guesses at most VIRGO_MISS_BURST +
+ * 1000 / VIRGO_MISS_DELAY_MS tags a second.
+ *
+ * Return: how long (jiffies) the caller waits before it answers.
+ */
+unsigned long virgo_pool_miss(int peer)
+{
+	typeof(virgo_peers[0]) *p = &virgo_peers[peer < 0 ? VIRGO_POOL_PEERS : peer];
+	unsigned long now = jiffies, wait = 0;
+
+	spin_lock(&p->miss_lock);
+	if (time_after(now, p->miss_window + HZ)) {
+		p->miss_window = now;
+		p->misses = 0;
+	}
+	if (++p->misses > VIRGO_MISS_BURST) {
+		if (time_before(p->miss_next, now))
+			p->miss_next = now;
+		p->miss_next += msecs_to_jiffies(VIRGO_MISS_DELAY_MS);
+		wait = p->miss_next - now;
+		p->misses = VIRGO_MISS_BURST;	/* no overflow, however long */
+	}
+	spin_unlock(&p->miss_lock);
+	if (wait)
+		atomic64_inc(&virgo_pool_misses_delayed);
+	return wait;
+}
+
+void __init virgo_pool_init(void)
+{
+	int i;
+
+	for (i = 0; i <= VIRGO_POOL_PEERS; i++)
+		spin_lock_init(&virgo_peers[i].miss_lock);
+}
+
 /* Bytes @peer holds here. */
 u64 virgo_pool_peer_used(int peer)
 {
@@ -168,18 +269,19 @@ int virgo_pool_alloc_kind(u64 size, bool map, int peer, u64 *vuid)
 		return -EDESTADDRREQ;
 	if (!size || size > VIRGO_CHUNK_MAX)
 		return -EINVAL;
-	if (virgo_pool_charge(size, peer))
+	if (virgo_pool_charge(virgo_chunk_cost(size), peer))
 		return -ENOMEM;
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
 	if (c)
 		c->data = kvzalloc(size, GFP_KERNEL);
 	if (!c || !c->data) {
 		kfree(c);
-		virgo_pool_uncharge(size, peer);
+		virgo_pool_uncharge(virgo_chunk_cost(size), peer);
 		return -ENOMEM;
 	}
 	kref_init(&c->ref);
 	c->size = size;
+	c->cost = virgo_chunk_cost(size);
 	c->peer = peer;
 	do {
 		c->tag = get_random_u64() & GENMASK_ULL(VIRGO_VUID_TAG_BITS - 2, 0);

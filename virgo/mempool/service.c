@@ -25,12 +25,28 @@
 #include <linux/slab.h>
 #include "mempool.h"
 
+/*
+ * Only VUID lookups miss: a guessing peer's answer waits its turn, in
+ * short sleeps, so a revoked connection or a stopping service ends it.
+ */
+static void virgo_mempool_miss(struct virgo_conn *conn)
+{
+	unsigned long wait = virgo_pool_miss(virgo_conn_pool_peer(conn)), nap;
+
+	while (wait && !virgo_conn_peer_gone(conn) && !virgo_conn_stopping(conn)) {
+		nap = min(wait, msecs_to_jiffies(VIRGO_MISS_DELAY_MS));
+		schedule_timeout_uninterruptible(nap);
+		wait -= nap;
+	}
+}
+
 static int virgo_mempool_reply_err(struct virgo_conn *conn, int err)
 {
 	const char *why;
 
 	switch (err) {
 	case -ENOENT:
+		virgo_mempool_miss(conn);
 		why = "no such allocation (freed, or never made)";
 		break;
 	case -ENOMEM:
@@ -61,7 +77,7 @@ static int virgo_mempool_alloc(struct virgo_conn *conn, const char *size_text,
 	ret = virgo_parse_u64(size_text, VIRGO_CHUNK_MAX, &size);
 	if (ret)
 		return virgo_mempool_reply_err(conn, ret == -ERANGE ? -E2BIG : ret);
-	ret = virgo_pool_peer(conn->peer);
+	ret = virgo_conn_pool_peer(conn);
 	if (ret >= 0)
 		ret = virgo_pool_alloc_kind(size, map, ret, &vuid);
 	if (ret)
@@ -157,6 +173,10 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 	s64 size;
 	int n, ret;
 
+	/* A listed memcached client has memcached, and nothing of the pool. */
+	if (conn->plain)
+		return virgo_mc_command(line) ? virgo_mc_line(conn, line) :
+						virgo_conn_printf(conn, "ERROR\r\n");
 	if (!strncmp(line, "virgo_cloud_", 12))
 		return virgo_mempool_seed_line(conn, line);
 	if (virgo_mc_command(line))
@@ -197,9 +217,61 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 	return virgo_conn_printf(conn, "ERROR\r\n");
 }
 
+/*
+ * The addresses whose memcached clients are served without the handshake
+ * (configfs mempool/memcached_clients): stock clients cannot answer it.
+ */
+static __be32 virgo_mc_clients[VIRGO_MC_CLIENTS_MAX];
+static unsigned int virgo_mc_nclients;
+static DEFINE_SPINLOCK(virgo_mc_clients_lock);
+
+static bool virgo_mempool_plain_peer(__be32 addr)
+{
+	unsigned int i;
+	bool listed = false;
+
+	spin_lock(&virgo_mc_clients_lock);
+	for (i = 0; i < virgo_mc_nclients && !listed; i++)
+		listed = virgo_mc_clients[i] == addr;
+	spin_unlock(&virgo_mc_clients_lock);
+	return listed;
+}
+
 static const struct virgo_service_ops virgo_mempool_ops = {
 	.line = virgo_mempool_line,
+	.plain_peer = virgo_mempool_plain_peer,
 };
+
+static struct virgo_service virgo_mempool_service;
+
+/**
+ * virgo_mempool_set_clients() - the list of plain memcached clients
+ * @addrs: @n addresses, network order
+ * @n: at most VIRGO_MC_CLIENTS_MAX
+ *
+ * Connections of addresses no longer listed end now.
+ */
+void virgo_mempool_set_clients(const __be32 *addrs, unsigned int n)
+{
+	spin_lock(&virgo_mc_clients_lock);
+	memcpy(virgo_mc_clients, addrs, n * sizeof(*addrs));
+	virgo_mc_nclients = n;
+	spin_unlock(&virgo_mc_clients_lock);
+	virgo_service_revoke_plain(&virgo_mempool_service);
+}
+
+/* The list, as configfs shows it: one address per line. */
+ssize_t virgo_mempool_show_clients(char *page)
+{
+	ssize_t n = 0;
+	unsigned int i;
+
+	spin_lock(&virgo_mc_clients_lock);
+	for (i = 0; i < virgo_mc_nclients; i++)
+		n += sysfs_emit_at(page, n, "%pI4\n", &virgo_mc_clients[i]);
+	spin_unlock(&virgo_mc_clients_lock);
+	return n;
+}
 
 static struct virgo_service virgo_mempool_service = {
 	.name = "mempool",
@@ -216,11 +288,17 @@ static int __init virgo_mempool_init(void)
 
 	if (!virgo_wq)
 		return -ENODEV;		/* the core did not start */
+	virgo_pool_init();
 	ret = virgo_mc_server_init();
-	if (!ret)
+	if (ret)
+		return ret;
+	/* The service first: its settings act on it (memcached_clients). */
+	ret = virgo_service_register(&virgo_mempool_service);
+	if (!ret) {
 		ret = virgo_mempool_config_init();
-	if (!ret)
-		ret = virgo_service_register(&virgo_mempool_service);
+		if (ret)
+			virgo_service_unregister(&virgo_mempool_service);
+	}
 	return ret;
 }
 
