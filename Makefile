@@ -98,6 +98,9 @@ $(HARNESS_DEBUG)/.config: $(KCONFIGS) kernel/configs/virgo_debug.config | tree
 		virgo_debug.config
 
 harness-debug-kernel: tree $(HARNESS_DEBUG)/.config
+	@scripts/virgo/check-config $(HARNESS_DEBUG)/.config CONFIG_KASAN CONFIG_UBSAN \
+		CONFIG_PROVE_LOCKING CONFIG_KFENCE CONFIG_DEBUG_KMEMLEAK \
+		!CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF
 	+$(KMAKE) O=$(HARNESS_DEBUG) -j$(JOBS) bzImage
 
 harness-initramfs: harness-kernel

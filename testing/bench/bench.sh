@@ -37,6 +37,8 @@ bench_clock() {
 probe() {
 	name=$1
 	shift
+	# Only this round's figure may be reported: a failed probe leaves none.
+	sed -i "/^result $name /d" $bench_results
 	if line=$("$@" 2>/tmp/bench.err); then
 		echo "result $name $line" | tee -a $bench_results
 	else

@@ -7,6 +7,9 @@
 #   node_info ADDR          one node's info line (node=, release=, abi=, reach=)
 #   field LINE KEY          the value of KEY=... in LINE
 #   flood_answers           node 2's local user's flood leaves its services answering
+#   refuses NAME ATTR VALUE a configfs write fails and changes nothing
+#   kselftest NAME N [ARGS] the VIRGO kselftest (ARGS: -f FIXTURE): exactly N
+#                           passed, none failed or skipped, exit status 0
 #   finish                  print "N passed, N failed" and exit accordingly
 
 virgo_test_n=0
@@ -46,6 +49,34 @@ field() {
 	for kv in $1; do
 		case "$kv" in "$2="*) echo "${kv#*=}"; return ;; esac
 	done
+}
+
+# kselftest NAME N [ARGS...]: a kselftest harness counts a skip as a pass
+# and a fixture that matches nothing as no failure; VIRGO's must pass
+# exactly N tests and skip none.
+kselftest() {
+	ks_name=$1 ks_want=$2
+	shift 2
+	/usr/libexec/virgo/tests/virgo_syscalls_test "$@" > /tmp/kselftest.out 2>&1
+	ks_rc=$?
+	sed 's/^/# /' /tmp/kselftest.out
+	check_eq "$ks_name: $ks_want passed, none failed or skipped" \
+		"# Totals: pass:$ks_want fail:0 xfail:0 xpass:0 skip:0 error:0" \
+		"$(grep '^# Totals:' /tmp/kselftest.out)"
+	check "$ks_name: exit status 0" [ "$ks_rc" = 0 ]
+}
+
+# refuses NAME ATTR VALUE: writing VALUE to the configfs attribute ATTR
+# fails and leaves it as it was; an attribute that is not there fails too.
+refuses() {
+	if [ ! -e "$2" ]; then
+		echo "# $1: no attribute $2"
+		virgo_test_result 1 "$1"
+		return
+	fi
+	rf_before=$(cat "$2")
+	! echo "$3" > "$2" 2>/dev/null && [ "$(cat "$2")" = "$rf_before" ]
+	virgo_test_result $? "$1"
 }
 
 # all_ids: "1,2,...,N" for the whole cluster

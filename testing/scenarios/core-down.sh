@@ -17,7 +17,10 @@ check "node $victim turns down" wait_until 15 is "$victim" down
 echo "# node $victim down after $(($(now_ms) - start)) ms"
 # Documented: down 6-8 s after the last answer; 1 s slack for emulation.
 check "it took at most 9 s" [ $(($(now_ms) - start)) -le 9000 ]
-check "the balancer never picks it" sh -c "! virgo pick 30 | grep -q 'node $victim:'"
+picks=$(virgo pick 30)
+check_eq "the balancer makes 30 picks" 30 \
+	"$(echo "$picks" | awk '$1 == "node" { t += $3 } END { print t + 0 }')"
+check "and never picks it" sh -c "! echo '$picks' | grep -q 'node $victim:'"
 check "the others stay up" sh -c "for n in \$(seq 1 $((VIRGO_NODES - 1))); do [ \"\$(cat /sys/kernel/config/virgo/nodes/\$n/state)\" = up ] || exit 1; done"
 check_eq "a call to it fails with an error, within its timeout" 1 \
 	"$(timeout 8 virgo send --node $victim core ping 2>/dev/null; echo $?)"

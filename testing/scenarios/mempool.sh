@@ -22,6 +22,7 @@ vuid=${out#OK }
 echo "# malloc: $out"
 check "virgo_cloud_malloc gives a VUID" sh -c "echo '$out' | grep -Eq '^OK [0-9]+$'"
 check "the VUID is not a kernel address" [ "$vuid" -lt 9223372036854775807 ]
+check_eq "the VUID names node 2 (its top 6 bits: the node - 1)" 2 $(( (vuid >> 58) + 1 ))
 check_eq "virgo_cloud_set" "OK" "$(virgo send --node 2 mempool "virgo_cloud_set($vuid,hello, cluster)")"
 check_eq "virgo_cloud_get" "DATA 14 $vuid
 hello, cluster" "$(virgo send --node 2 mempool "virgo_cloud_get($vuid)")"
@@ -52,8 +53,7 @@ check_eq "free" "OK" "$(virgo send --node 2 mempool "free $vuid")"
 
 # ------------------------------------------------------------ syscalls, CLI
 # Includes the original VIRGO's test: 2 processes x 100 malloc/set/get/free.
-check "the mempool system calls on 3 nodes (kselftest mem.*)" \
-	/usr/libexec/virgo/tests/virgo_syscalls_test -f mem
+kselftest "the mempool system calls on 3 nodes (kselftest mem.*)" 8 -f mem
 v=$(virgo malloc 4096)
 check "virgo malloc prints a VUID" sh -c "echo '$v' | grep -Eq '^[0-9]+$'"
 check "virgo set" virgo set "$v" "cluster memory" 4000
@@ -127,7 +127,7 @@ check_eq "noreply holds for a value too large" "VERSION 1.6.0" "$out"
 check_eq "an unknown command gets ERROR and the connection goes on, as with memcached" \
 	"ERROR
 OK
-VERSION 1.6.0" "$(printf 'ms k 9\r\nflush_all\r\nversion\r\n' | mc "$net.2")"
+VERSION 1.6.0" "$(printf 'mx k 9\r\nflush_all\r\nversion\r\n' | mc "$net.2")"
 check "memcflush empties the nodes" memcflush --servers="$servers"
 check_eq "no items left" "0 0 0" "$(items 1) $(items 2) $(items 3)"
 
@@ -150,6 +150,7 @@ echo 67108864 > $cfs/mempool/pool_max
 echo 300000 > $cfs/mempool/peer_max
 check "a chunk past peer_max: ENOMEM" sh -c "virgo send mempool 'alloc 400000' | grep -q '^ERROR ENOMEM'"
 v1=$(virgo send mempool 'alloc 200000')
+check "one peer's first chunk within its share" sh -c "echo '$v1' | grep -Eq '^OK [0-9]+$'"
 check "one peer's second chunk past its share: ENOMEM" sh -c "virgo send mempool 'alloc 200000' | grep -q '^ERROR ENOMEM'"
 check "this node's own address shares loopback's" sh -c "virgo send --node 1 mempool 'alloc 200000' | grep -q '^ERROR ENOMEM'"
 ip addr add "$net.250/24" dev eth0
@@ -161,8 +162,8 @@ rmdir $cfs/nodes/9
 echo 33554432 > $cfs/mempool/peer_max
 echo 1 > $cfs/nodes/2/client
 echo 1 > $cfs/nodes/3/client
-check "pool_max above the limit is refused" sh -c "! echo 2199023255553 > $cfs/mempool/pool_max"
-check "chunk_size below 4096 is refused" sh -c "! echo 4095 > $cfs/mempool/chunk_size"
+refuses "pool_max above the limit is refused" $cfs/mempool/pool_max 2199023255553
+refuses "chunk_size below 4096 is refused" $cfs/mempool/chunk_size 4095
 
 # ------------------------------------------------------------ hostile input
 # To node 1, whose kmemleak scan ends the run.
@@ -190,13 +191,14 @@ VERSION 1.6.0" "$out"
 # ------------------------------------------------------------ a node dies
 # A striped allocation over the 3 nodes, and one on a node that lives. The
 # victim holds a chunk but not the map (a VUID's top 6 bits: its node - 1).
+b2=$(pool_bytes 2) b3=$(pool_bytes 3)
 big=$(virgo malloc 1048576)
 head -c 1048576 /dev/urandom > /tmp/in
 virgo set "$big" --stdin < /tmp/in
 map=$(( (big >> 58) + 1 ))
-victim=3 live=2
-[ "$map" = 3 ] && victim=2 live=3
-echo "# map on node $map; killing node $victim"
+victim=3 live=2 held=$(( ($(pool_bytes 3) - b3 + 131072) / 262144 ))
+[ "$map" = 3 ] && victim=2 live=3 held=$(( ($(pool_bytes 2) - b2 + 131072) / 262144 ))
+echo "# map on node $map; killing node $victim, which holds $held of the 4 chunks"
 echo 0 > $cfs/nodes/1/client
 echo 0 > $cfs/nodes/$victim/client
 small=$(virgo malloc 100)
@@ -218,7 +220,9 @@ while [ $c -lt 4 ]; do
 	c=$((c + 1))
 done
 echo "# chunks intact $ok, lost $lost"
-check "chunks on live nodes read back intact, the lost one fails" [ $ok -ge 2 -a $lost -ge 1 -a $((ok + lost)) = 4 ]
+check_eq "chunks on live nodes read back intact, the lost ones fail" \
+	"intact $((4 - held)), lost $held" "intact $ok, lost $lost"
+check "the victim held a chunk" [ "$held" -ge 1 ]
 check_eq "an allocation on node $live keeps working" "survives" "$(virgo get "$small" 8)"
 down() { [ "$(cat $cfs/nodes/$victim/state)" = down ]; }
 check "node $victim is marked down" wait_until 30 down

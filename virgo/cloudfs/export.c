@@ -212,9 +212,20 @@ ssize_t virgo_fs_read(struct file *f, void *buf, size_t count, loff_t pos)
 /* pwrite(): all of it; what was written before an error; or the error. */
 ssize_t virgo_fs_write(struct file *f, const void *buf, size_t count, loff_t pos)
 {
-	const struct cred *old = override_creds(f->f_cred);
+	const struct cred *old;
 	ssize_t n, done = 0;
 
+	/*
+	 * A range past the largest offset is cut there, as the filesystem
+	 * cuts one past its largest file: what fits is written, whatever
+	 * parts the service writes it in (rw_verify_area() would refuse a
+	 * part whose end overflows, and the rest with it).
+	 */
+	if (count && pos == LLONG_MAX)
+		return -EINVAL;
+	if (pos >= 0 && count > (u64)(LLONG_MAX - pos))
+		count = LLONG_MAX - pos;
+	old = override_creds(f->f_cred);
 	while (done < count) {
 		n = kernel_write(f, buf + done, count - done, &pos);
 		if (n <= 0) {

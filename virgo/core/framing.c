@@ -185,7 +185,7 @@ static const struct {
 	{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { EISDIR, "EISDIR" },
 	{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" }, { EFBIG, "EFBIG" },
 	{ EROFS, "EROFS" }, { ETXTBSY, "ETXTBSY" }, { EDQUOT, "EDQUOT" },
-	{ ESPIPE, "ESPIPE" }, { EOVERFLOW, "EOVERFLOW" },
+	{ ESPIPE, "ESPIPE" }, { EOVERFLOW, "EOVERFLOW" }, { ENXIO, "ENXIO" },
 };
 
 const char *virgo_errno_name(int err)

@@ -148,6 +148,8 @@ static void virgo_test_errno_names(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-EACCES), "EACCES");
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(EHOSTUNREACH), "EHOSTUNREACH");
 	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-4095), "EIO");
+	/* cloudfs's open of a FIFO without a reader: documented, so named. */
+	KUNIT_EXPECT_STREQ(test, virgo_errno_name(-ENXIO), "ENXIO");
 
 	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR EBUSY too many connections"), -EBUSY);
 	KUNIT_EXPECT_EQ(test, virgo_reply_error("ERROR ENOENT"), -ENOENT);
