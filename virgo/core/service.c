@@ -8,8 +8,9 @@
  * telnet path), caps connections per service and per peer, runs the
  * handshake when a cluster key is set (a new connection waits in a small
  * handshake pool, where the oldest of a peer makes way for its newest),
- * and then feeds the handler one line at a time. Each connection is a work item on the bounded virgo workqueue;
- * a connection without a request for idle_ms is closed. Stopping a service
+ * and then feeds the handler one line at a time. Each connection is a
+ * work item on the bounded virgo workqueue; a connection without a request
+ * for idle_ms is closed. Stopping a service
  * shuts every socket down and waits until every worker is gone.
  */
 

@@ -145,7 +145,8 @@ static long virgo_exec_status(int wstatus)
  *
  * Return: the exit status, with @job->ctx.result holding standard output;
  * on failure @job->err is set: -EACCES when programs are disabled
- * (exec_dir empty, or lab mode without exec_lab) or the file may not run, -ENOENT when there is none,
+ * (exec_dir empty, or lab mode without exec_lab), the file may not run or
+ * the program cannot join exec_cgroup, -ENOENT when there is none,
  * -E2BIG for too many arguments, -EINVAL for malformed ones, -ETIMEDOUT
  * when the caller stopped waiting before it started, or execve's errno
  * (-ENOEXEC: not a format the kernel runs).

@@ -12,10 +12,10 @@
  */
 
 #include <linux/in.h>
+#include <linux/jiffies.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/random.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include "mempool.h"
@@ -95,19 +95,11 @@ static struct {
 static DEFINE_SPINLOCK(virgo_peers_lock);
 u64 virgo_peer_max = VIRGO_PEER_MAX_DEFAULT;
 
-/**
- * virgo_pool_peer() - the accounting slot of a peer
- * @addr: its address, network order; loopback and 0 (this node's own
- *	callers, KUnit) share slot 0
- *
- * Return: the slot, or -ENOSPC when every slot holds another peer's bytes.
- */
-int virgo_pool_peer(__be32 addr)
+/* The slot of @addr, or a free one for it. */
+static int virgo_pool_slot(__be32 addr)
 {
 	int i, free = -ENOSPC;
 
-	if (!addr || ipv4_is_loopback(addr))
-		return 0;
 	spin_lock(&virgo_peers_lock);
 	for (i = 1; i < VIRGO_POOL_PEERS; i++) {
 		if (virgo_peers[i].addr == addr)
@@ -126,6 +118,20 @@ int virgo_pool_peer(__be32 addr)
 }
 
 /**
+ * virgo_pool_peer() - the accounting slot of a peer
+ * @addr: its address, network order; loopback and 0 (this node's own
+ *	callers, KUnit) share slot 0
+ *
+ * Return: the slot, or -ENOSPC when every slot holds another peer's bytes.
+ */
+int virgo_pool_peer(__be32 addr)
+{
+	if (!addr || ipv4_is_loopback(addr))
+		return 0;
+	return virgo_pool_slot(addr);
+}
+
+/**
  * virgo_conn_pool_peer() - the accounting slot of a connection's peer
  * @conn: the connection
  *
@@ -136,24 +142,7 @@ int virgo_pool_peer(__be32 addr)
  */
 int virgo_conn_pool_peer(const struct virgo_conn *conn)
 {
-	int i, free = -ENOSPC;
-
-	if (!conn->plain)
-		return virgo_pool_peer(conn->peer);
-	spin_lock(&virgo_peers_lock);
-	for (i = 1; i < VIRGO_POOL_PEERS; i++) {
-		if (virgo_peers[i].addr == conn->addr)
-			break;
-		if (!atomic64_read(&virgo_peers[i].used) &&
-		    (free < 0 || (!virgo_peers[i].addr && virgo_peers[free].addr)))
-			free = i;
-	}
-	if (i == VIRGO_POOL_PEERS && free > 0) {
-		i = free;
-		virgo_peers[i].addr = conn->addr;
-	}
-	spin_unlock(&virgo_peers_lock);
-	return i < VIRGO_POOL_PEERS ? i : free;
+	return conn->plain ? virgo_pool_slot(conn->addr) : virgo_pool_peer(conn->peer);
 }
 
 /**

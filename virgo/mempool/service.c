@@ -22,6 +22,7 @@
  */
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include "mempool.h"
 
