@@ -9,9 +9,11 @@
 #ifndef _LINUX_VIRGO_H
 #define _LINUX_VIRGO_H
 
+#include <linux/errno.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/virgo.h>
 
 struct module;
@@ -59,5 +61,28 @@ static inline bool virgo_fn_expired(const struct virgo_fn_ctx *ctx)
 	/* The deadline moves to now when the caller goes away. */
 	return time_after_eq(jiffies, READ_ONCE(ctx->deadline));
 }
+
+/*
+ * KingCobra services: the queue runs a registered service for every
+ * REQUEST that names it, in arrival order, and sends what it put in
+ * ctx->result back as the REPLY, with its return value as the status.
+ * The same struct as for virgo_register_function(), in another registry.
+ */
+int virgo_kingcobra_register(struct virgo_function *f);
+void virgo_kingcobra_unregister(struct virgo_function *f);
+
+#if IS_ENABLED(CONFIG_VIRGO_QUEUE)
+int virgo_queue_publish(u32 node, const char *service, const void *data,
+			size_t len, const kuid_t *owner, struct virgo_msg_id *id,
+			u64 *lamport, u32 *queued_on);
+#else
+static inline int virgo_queue_publish(u32 node, const char *service,
+				      const void *data, size_t len,
+				      const kuid_t *owner, struct virgo_msg_id *id,
+				      u64 *lamport, u32 *queued_on)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 #endif /* _LINUX_VIRGO_H */

@@ -16,6 +16,7 @@
  *	idle_ms		rw  a served connection without a request is closed
  *			    after this (blank lines do not count); pooled
  *			    client connections idle half of it at most
+ *	lamport		r   this node's Lamport clock
  *	nodes/<id>/	mkdir adds node <id> (1-64), rmdir removes it
  *		address	rw  IPv4 address
  *		client	rw  1: the balancer may choose this node (default)
@@ -286,8 +287,14 @@ static ssize_t virgo_root_listen_store(struct config_item *item,
 	return virgo_services_set_listening(on) ?: len;
 }
 
+static ssize_t virgo_root_lamport_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%llu\n", virgo_clock_now());
+}
+
 VIRGO_CONFIG_U32_ATTR(virgo_root_, idle_ms, virgo_idle_ms, 1000, 3600000);
 CONFIGFS_ATTR(virgo_root_, node_id);
+CONFIGFS_ATTR_RO(virgo_root_, lamport);
 CONFIGFS_ATTR_WO(virgo_root_, key);
 CONFIGFS_ATTR_RO(virgo_root_, auth);
 CONFIGFS_ATTR(virgo_root_, balancer);
@@ -302,6 +309,7 @@ static struct configfs_attribute *virgo_root_attrs[] = {
 	&virgo_root_attr_pick,
 	&virgo_root_attr_listen,
 	&virgo_root_attr_idle_ms,
+	&virgo_root_attr_lamport,
 	NULL,
 };
 

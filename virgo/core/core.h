@@ -461,6 +461,15 @@ static ssize_t prefix##name##_store(struct config_item *item,			\
 }										\
 CONFIGFS_ATTR(prefix, name)
 
+/* ------------------------------------------------------------ clock */
+
+/* Far from the end of a u64: 2^62 events at any rate are centuries. */
+#define VIRGO_CLOCK_MAX		(1ULL << 62)
+
+u64 virgo_clock_now(void);
+u64 virgo_clock_stamp(void);
+u64 virgo_clock_merge(u64 seen);
+
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
 const char *virgo_errno_name(int err);
 int virgo_errno_parse(const char *name);

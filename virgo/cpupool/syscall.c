@@ -15,7 +15,7 @@
 #include <linux/uaccess.h>
 #include "cpupool.h"
 
-#define VIRGO_CLONE_FLAGS	(VIRGO_CLONE_NODE | VIRGO_CLONE_EXEC)
+#define VIRGO_CLONE_FLAGS	(VIRGO_CLONE_NODE | VIRGO_CLONE_EXEC | VIRGO_CLONE_ASYNC)
 #define VIRGO_CLONE_TRIES	3	/* balancer picks when a node is unreachable */
 
 /* "DATA <len> <status> <node>" or "ERROR <errno-name> <text>" */
@@ -92,6 +92,45 @@ static int virgo_clone_call(const struct virgo_clone_args *args,
 	}
 }
 
+/*
+ * VIRGO_CLONE_ASYNC: publish "<name> <timeout_ms>\n<arg>" to the KingCobra
+ * service clone (or exec) of the node, and hand back the message's id.
+ */
+static int virgo_clone_async(const struct virgo_clone_args *args,
+			     struct virgo_clone_args __user *uargs,
+			     const char *name, const void *arg, u32 timeout)
+{
+	kuid_t owner = current_fsuid();
+	struct virgo_msg_id id;
+	u32 queued_on;
+	u64 lamport;
+	char *msg;
+	int head, ret;
+
+	msg = kvmalloc(VIRGO_QUEUE_DATA_MAX, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	head = snprintf(msg, VIRGO_QUEUE_DATA_MAX, "%s %u\n", name, timeout);
+	ret = -E2BIG;
+	if (args->arg_len > VIRGO_QUEUE_DATA_MAX - head)
+		goto out;
+	memcpy(msg + head, arg, args->arg_len);
+	ret = virgo_queue_publish(args->flags & VIRGO_CLONE_NODE ? args->node : 0,
+				  args->flags & VIRGO_CLONE_EXEC ? "exec" : "clone",
+				  msg, head + args->arg_len, &owner, &id, &lamport,
+				  &queued_on);
+	if (ret == -EOPNOTSUPP)
+		ret = -EINVAL;		/* no queue in this kernel */
+	else if (ret)
+		ret = virgo_clone_errno(ret == -EAGAIN ? -EBUSY : ret);
+	else if (copy_to_user(&uargs->msg_id, &id, sizeof(id)) ||
+		 put_user(queued_on, &uargs->ran_on))
+		ret = -EFAULT;
+out:
+	kvfree(msg);
+	return ret;
+}
+
 SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 		size_t, usize)
 {
@@ -126,6 +165,8 @@ SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 	if (args.flags & VIRGO_CLONE_NODE ?
 	    !args.node || args.node > VIRGO_MAX_NODES : args.node)
 		return -EINVAL;
+	if (args.flags & VIRGO_CLONE_ASYNC && usize < VIRGO_CLONE_ARGS_SIZE_VER1)
+		return -EINVAL;
 	if (args.arg_len > VIRGO_CLONE_ARG_MAX)
 		return -E2BIG;
 
@@ -140,13 +181,17 @@ SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 	arg = vmemdup_user(u64_to_user_ptr(args.arg), args.arg_len);
 	if (IS_ERR(arg))
 		return PTR_ERR(arg);
+	timeout = args.timeout_ms ?: VIRGO_CLONE_TIMEOUT_MS;
+	if (args.flags & VIRGO_CLONE_ASYNC) {
+		ret = virgo_clone_async(&args, uargs, name, arg, timeout);
+		goto out;
+	}
 	req.rdata = kvmalloc(VIRGO_CLONE_RESULT_MAX, GFP_KERNEL);
 	if (!req.rdata) {
 		ret = -ENOMEM;
 		goto out;
 	}
 
-	timeout = args.timeout_ms ?: VIRGO_CLONE_TIMEOUT_MS;
 	snprintf(line, sizeof(line), "%s %s %llu %u",
 		 args.flags & VIRGO_CLONE_EXEC ? "execb" : "callb", name,
 		 args.arg_len, timeout);

@@ -14,9 +14,23 @@
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
  * added; nothing it names ever changes meaning.
  */
-#define VIRGO_ABI_VERSION	4
+#define VIRGO_ABI_VERSION	5
 
 #include <linux/types.h>
+
+/**
+ * struct virgo_msg_id - a queue message's id, unique in the cluster
+ * @node: the node that published it (where its REPLY goes)
+ * @epoch: that node's boot epoch: it grows at every start of its queue
+ * @seq: 1, 2, ... within the epoch
+ *
+ * Written "<node>:<epoch>:<seq>" in text.
+ */
+struct virgo_msg_id {
+	__u32 node;
+	__u32 epoch;
+	__aligned_u64 seq;
+};
 
 /*
  * virgo_clone(2): run a function on a node of the cluster and return its
@@ -33,9 +47,15 @@
  * VIRGO_CLONE_NODE: run on @node, not where the balancer picks.
  * VIRGO_CLONE_EXEC: @func is a program in the node's allow-listed
  * directory; @arg holds its arguments, each ended by a NUL.
+ * VIRGO_CLONE_ASYNC: do not wait: publish the call to the chosen node's
+ * queue (the KingCobra service "clone", or "exec" with VIRGO_CLONE_EXEC),
+ * put the message's id in @msg_id and return 0. The result comes back as
+ * the message's REPLY: collect it with virgo_wait(2). Needs @size of at
+ * least VIRGO_CLONE_ARGS_SIZE_VER1.
  */
 #define VIRGO_CLONE_NODE	(1ULL << 0)
 #define VIRGO_CLONE_EXEC	(1ULL << 1)
+#define VIRGO_CLONE_ASYNC	(1ULL << 2)
 
 #define VIRGO_FUNC_NAME_MAX	64	/* longest name, with its NUL */
 #define VIRGO_CLONE_ARG_MAX	65536	/* longest argument */
@@ -59,6 +79,7 @@
  *	the result was cut to fit
  * @ran_on: out: the node that ran it
  * @__reserved: zero
+ * @msg_id: out: with VIRGO_CLONE_ASYNC, the id of the published message
  */
 struct virgo_clone_args {
 	__aligned_u64 func;
@@ -73,9 +94,11 @@ struct virgo_clone_args {
 	__aligned_u64 result_size;
 	__u32 ran_on;
 	__u32 __reserved;
+	struct virgo_msg_id msg_id;
 };
 
 #define VIRGO_CLONE_ARGS_SIZE_VER0	80
+#define VIRGO_CLONE_ARGS_SIZE_VER1	96	/* + msg_id */
 
 /*
  * Cluster memory (549-552):
@@ -106,6 +129,83 @@ struct virgo_clone_args {
 #define VIRGO_IO_MAX		(1 << 20)
 
 /*
+ * The queue and KingCobra (557-558):
+ *
+ *	long virgo_publish(struct virgo_publish_args *args, size_t size);
+ *	long virgo_wait(struct virgo_wait_args *args, size_t size);
+ *
+ * virgo_publish() sends a REQUEST for the KingCobra service @service to
+ * the node the load balancer picks (or @node with VIRGO_PUBLISH_NODE). It
+ * returns 0 once that node has the request on its disk; @id and @lamport
+ * are filled in. The node services it and sends the REPLY back to this
+ * node, where virgo_wait() collects it, once. Both return -errno on
+ * failure (Documentation/virgo/queue.rst lists them).
+ */
+#define VIRGO_PUBLISH_NODE	(1ULL << 0)
+#define VIRGO_SERVICE_NAME_MAX	64		/* with the NUL */
+#define VIRGO_QUEUE_DATA_MAX	65536		/* request and reply payloads */
+#define VIRGO_WAIT_TIMEOUT_MAX_MS 600000
+
+/**
+ * struct virgo_publish_args - a request to publish
+ * @service: in: pointer to the NUL-terminated service name
+ * @data: in: pointer to the payload
+ * @data_len: in: its length, at most VIRGO_QUEUE_DATA_MAX
+ * @flags: in: VIRGO_PUBLISH_*
+ * @node: in: with VIRGO_PUBLISH_NODE, the node that services it
+ * @__reserved: zero
+ * @id: out: the message's id
+ * @lamport: out: its Lamport time
+ * @queued_on: out: the node that queued it
+ * @__reserved2: zero
+ */
+struct virgo_publish_args {
+	__aligned_u64 service;
+	__aligned_u64 data;
+	__aligned_u64 data_len;
+	__aligned_u64 flags;
+	__u32 node;
+	__u32 __reserved;
+	struct virgo_msg_id id;
+	__aligned_u64 lamport;
+	__u32 queued_on;
+	__u32 __reserved2;
+};
+
+#define VIRGO_PUBLISH_ARGS_SIZE_VER0	72
+
+/**
+ * struct virgo_wait_args - collect a message's REPLY
+ * @id: in: the message
+ * @result: in: pointer to a buffer for the reply's payload
+ * @result_len: in: its size
+ * @timeout_ms: in: how long to wait; 0: do not wait (-EAGAIN if the
+ *	REPLY has not come yet)
+ * @flags: in: zero
+ * @status: out: the service's status (a negative errno for failures)
+ * @result_size: out: the payload's size. When it is more than
+ *	@result_len, the call fails with -EMSGSIZE and the REPLY stays.
+ * @lamport: out: the REPLY's Lamport time
+ * @ran_on: out: the node that serviced it, 0 if not known (a REPLY
+ *	recovered from the log after a restart)
+ * @__reserved: zero
+ */
+struct virgo_wait_args {
+	struct virgo_msg_id id;
+	__aligned_u64 result;
+	__aligned_u64 result_len;
+	__u32 timeout_ms;
+	__u32 flags;
+	__s64 status;
+	__aligned_u64 result_size;
+	__aligned_u64 lamport;
+	__u32 ran_on;
+	__u32 __reserved;
+};
+
+#define VIRGO_WAIT_ARGS_SIZE_VER0	72
+
+/*
  * System call numbers (x86_64). 548 is the first number past the legacy
  * x32 range; the order is the original VIRGO's. They match the generated
  * <asm/unistd_64.h>, so either header may be included first.
@@ -121,6 +221,8 @@ struct virgo_clone_args {
 #define __NR_virgo_close	554
 #define __NR_virgo_read		555
 #define __NR_virgo_write	556
+#define __NR_virgo_publish	557
+#define __NR_virgo_wait		558
 #endif
 #endif
 
