@@ -245,3 +245,15 @@ long virgo_write(int64_t fd, const void *buf, uint64_t count, int64_t pos)
 
 	return ret < 0 ? -errno : ret;
 }
+
+int virgo_publish(struct virgo_publish_args *args)
+{
+	return syscall(__NR_virgo_publish, args, sizeof(*args)) < 0 ? -errno : 0;
+}
+
+long virgo_wait(struct virgo_wait_args *args)
+{
+	long ret = syscall(__NR_virgo_wait, args, sizeof(*args));
+
+	return ret < 0 ? -errno : ret;
+}

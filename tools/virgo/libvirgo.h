@@ -154,6 +154,92 @@ int virgo_close(int64_t fd);
 long virgo_read(int64_t fd, void *buf, uint64_t count, int64_t pos);
 long virgo_write(int64_t fd, const void *buf, uint64_t count, int64_t pos);
 
+/*
+ * The queue and KingCobra, the system calls 557-558: virgo_publish()
+ * returns 0 once the servicing node has the request on disk, with
+ * @args->id, @lamport and @queued_on filled in; virgo_wait() collects the
+ * REPLY to @args->id, once, and returns how many payload bytes it copied.
+ * Each returns a negative errno on failure (-EMSGSIZE from virgo_wait():
+ * @result_len is less than @args->result_size, the REPLY stays).
+ */
+int virgo_publish(struct virgo_publish_args *args);
+long virgo_wait(struct virgo_wait_args *args);
+
+/* "<node>:<epoch>:<seq>", as long as it gets, with its NUL */
+#define VIRGO_MSG_ID_SIZE	sizeof("4294967295:4294967295:18446744073709551615")
+
+/* virgo_msg_id_format - write @id as text; its length, or -ENOSPC. */
+int virgo_msg_id_format(const struct virgo_msg_id *id, char *buf, size_t len);
+
+/*
+ * virgo_msg_id_parse - read "<node>:<epoch>:<seq>": decimal digits only,
+ * no sign, space or leading zero, node 1-VIRGO_NODES_MAX, epoch and seq
+ * in their fields' range and not 0. Returns 0 or -EINVAL.
+ */
+int virgo_msg_id_parse(const char *text, struct virgo_msg_id *id);
+
+/*
+ * virgo_queue_messages - the messages this node holds (configfs
+ * queue/messages), one line each that starts with the id (today "<id>
+ * <role> <state> <service> <peer> <bytes>"), NUL-terminated in @buf: its
+ * length or a negative errno.
+ */
+int virgo_queue_messages(char *buf, size_t len);
+
+/*
+ * The queue's log, <log_dir>/REQUEST_REPLY.queue: a record a line,
+ * '#'-separated, ending with the crc32 (8 lowercase hex digits) of the
+ * bytes before its last '#':
+ *
+ *	REQUEST#<id>#<lamport>#<service>#<payload>#<crc>
+ *	REPLY#<id>#<lamport>#<status>#<payload>#<crc>
+ *	DELIVERED#<id>#<lamport>#<crc>
+ *	TAKEN#<id>#<lamport>#<crc>
+ *	EPOCH#<node>:<epoch>:0#<lamport>#<crc>
+ *
+ * A payload byte 0x20-0x7e other than '#' and '\' is itself, any other
+ * is "\xHH" (lowercase hex).
+ */
+#define VIRGO_QUEUE_LOG_DIR	"/var/log/kingcobra"
+#define VIRGO_QUEUE_LOG_NAME	"REQUEST_REPLY.queue"
+
+enum virgo_record_type {
+	VIRGO_RECORD_REQUEST,
+	VIRGO_RECORD_REPLY,
+	VIRGO_RECORD_DELIVERED,
+	VIRGO_RECORD_TAKEN,
+	VIRGO_RECORD_EPOCH,
+};
+
+struct virgo_record {
+	enum virgo_record_type type;
+	struct virgo_msg_id id;		/* EPOCH: its node and epoch, seq 0 */
+	uint64_t lamport;
+	char service[VIRGO_SERVICE_NAME_MAX];	/* REQUEST */
+	int64_t status;			/* REPLY */
+	const char *payload;		/* REQUEST, REPLY: escaped, in the line */
+	size_t payload_len;		/* the escaped form's length */
+	size_t data_len;		/* the payload's, unescaped */
+};
+
+/* virgo_crc32 - the CRC-32 of zlib and Ethernet: ~crc32_le(~0, buf, len). */
+uint32_t virgo_crc32(const void *buf, size_t len);
+
+/*
+ * virgo_record_parse - one line of the log, @len bytes without its
+ * newline. Returns 0; -EBADMSG when its crc does not match its bytes;
+ * -EINVAL when it is not a record as the kernel writes them (a field
+ * missing, out of range or misspelt, a number with a leading zero, a
+ * payload escaped otherwise or longer than VIRGO_QUEUE_DATA_MAX).
+ */
+int virgo_record_parse(const char *line, size_t len, struct virgo_record *rec);
+
+/*
+ * virgo_record_unescape - decode a payload that virgo_record_parse()
+ * accepted into @out, which has room for @rec->data_len bytes.
+ */
+void virgo_record_unescape(const struct virgo_record *rec, uint8_t *out);
+
 /* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
 int virgo_read_file(const char *path, char *buf, size_t len);
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libvirgo unit tests: configuration parsing with malformed input, the key
- * file, and the handshake's derivations and frames against the vectors
- * the kernel's KUnit suite uses.
+ * file, the handshake's derivations and frames against the vectors the
+ * kernel's KUnit suite uses, queue message ids and log records, good,
+ * hostile and damaged.
  */
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -193,6 +195,166 @@ static void test_link_end(void)
 	close(sv[1]);
 }
 
+static int id_refused(const char *text)
+{
+	struct virgo_msg_id id = { 7, 7, 7 };
+
+	return virgo_msg_id_parse(text, &id) == -EINVAL &&
+	       id.node == 7 && id.epoch == 7 && id.seq == 7;
+}
+
+static void test_msg_id(void)
+{
+	static const char *const bad[] = {
+		"", "1", "1:1", "1:1:", ":1:1", "1::1", "::", "1:1:1:1",
+		"0:1:1", "1:0:1", "1:1:0", "0:0:0", "65:1:1", "4294967297:1:1",
+		"1:4294967296:1", "1:99999999999:1", "1:1:18446744073709551616",
+		"1:1:18446744073709551620", "1:1:99999999999999999999",
+		"+1:1:1", "-1:1:1", "1:-1:1", "1:1:-0", " 1:1:1", "1:1:1 ",
+		"1 :1:1", "1:1:1\n", "01:1:1", "1:01:1", "1:1:01", "1:1:00",
+		"1:1:0x10", "0x1:1:1", "1:1:1e3", "1.0:1:1", "1:1:1#",
+		"1;1;1", "1,1,1", "\xef\xbc\x91:1:1", "1:1:\xd9\xa1",
+	};
+	struct virgo_msg_id id;
+	char buf[VIRGO_MSG_ID_SIZE];
+	unsigned int i, refused = 0;
+
+	CHECK("id parses", !virgo_msg_id_parse("3:12:345", &id) &&
+	      id.node == 3 && id.epoch == 12 && id.seq == 345);
+	CHECK("id at every field's end",
+	      !virgo_msg_id_parse("64:4294967295:18446744073709551615", &id) &&
+	      id.node == 64 && id.epoch == UINT32_MAX && id.seq == UINT64_MAX);
+	CHECK("format", virgo_msg_id_format(&id, buf, sizeof(buf)) == 34 &&
+	      !strcmp(buf, "64:4294967295:18446744073709551615"));
+	CHECK("format is cut: -ENOSPC", virgo_msg_id_format(&id, buf, 34) == -ENOSPC);
+	id.node = UINT32_MAX;
+	CHECK("any id fits VIRGO_MSG_ID_SIZE",
+	      virgo_msg_id_format(&id, buf, sizeof(buf)) == VIRGO_MSG_ID_SIZE - 1);
+	id = (struct virgo_msg_id){ 1, 2, 3 };
+	CHECK("format, short", virgo_msg_id_format(&id, buf, sizeof(buf)) == 5 &&
+	      !strcmp(buf, "1:2:3"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (id_refused(bad[i]))
+			refused++;
+		else
+			printf("# id '%s' was accepted\n", bad[i]);
+	}
+	CHECK("hostile ids refused, the id left as it was",
+	      refused == sizeof(bad) / sizeof(bad[0]));
+}
+
+/* @body (@len bytes) and the crc the log puts after it; the line's length. */
+static size_t record(char *line, const char *body, size_t len)
+{
+	memcpy(line, body, len);
+	return len + sprintf(line + len, "#%08x", virgo_crc32(body, len));
+}
+
+static char line[4 * VIRGO_QUEUE_DATA_MAX + 256];
+
+/* virgo_record_parse() of @body with its crc. */
+static int rec_parse(const char *body, struct virgo_record *rec)
+{
+	return virgo_record_parse(line, record(line, body, strlen(body)), rec);
+}
+
+static void test_records(void)
+{
+	static const char *const bad[] = {
+		"", "#", "REQUEST", "REQUESTS#1:2:3#4#echo#x", "request#1:2:3#4#echo#x",
+		"REQUEST#1:2:3#4#echo", "REQUEST#1:2:3#4#echo#x#y",
+		"TAKEN#1:2:3#4#x", "TAKEN#1:2:3", "DELIVERED#1:2:0#4",
+		"EPOCH#1:2:3#4", "EPOCH#0:2:0#4", "REQUEST#1:2:0#4#echo#x",
+		"REQUEST#1:2:3##echo#x", "REQUEST#1:2:3#-4#echo#x",
+		"REQUEST#1:2:3#4611686018427387905#echo#x", "REQUEST#1:2:3#04#echo#x",
+		"REQUEST#1:2:3#4##x", "REQUEST#1:2:3#4#a/b#x", "REQUEST#1:2:3#4#a b#x",
+		"REQUEST#1:2:3#4#echo#\\x4", "REQUEST#1:2:3#4#echo#\\X41",
+		"REQUEST#1:2:3#4#echo#\\x4g", "REQUEST#1:2:3#4#echo#\\xAB",
+		"REQUEST#1:2:3#4#echo#\\x41", "REQUEST#1:2:3#4#echo#\\",
+		"REQUEST#1:2:3#4#echo#a\\b", "REQUEST#1:2:3#4#echo#\x01",
+		"REQUEST#1:2:3#4#echo#\x7f", "REQUEST#1:2:3#4#echo#\xc3\xa9",
+		"REPLY#1:2:3#4##x", "REPLY#1:2:3#4#-0#x", "REPLY#1:2:3#4#+1#x",
+		"REPLY#1:2:3#4#01#x", "REPLY#1:2:3#4#- 1#x",
+		"REPLY#1:2:3#4#9223372036854775808#x",
+		"REPLY#1:2:3#4#-9223372036854775809#x",
+	};
+	char name[VIRGO_SERVICE_NAME_MAX + 40];
+	struct virgo_record rec;
+	unsigned int i, refused = 0;
+	uint8_t *data = malloc(VIRGO_QUEUE_DATA_MAX + 1);
+	size_t n;
+
+	CHECK("crc32 check value", virgo_crc32("123456789", 9) == 0xcbf43926);
+	CHECK("REQUEST", !rec_parse("REQUEST#1:2:3#17#echo#hi\\x0aa\\x23b\\x5c\\x00\\xff", &rec) &&
+	      rec.type == VIRGO_RECORD_REQUEST && rec.id.node == 1 &&
+	      rec.id.epoch == 2 && rec.id.seq == 3 && rec.lamport == 17 &&
+	      !strcmp(rec.service, "echo") && rec.data_len == 9 && rec.payload_len == 24);
+	virgo_record_unescape(&rec, data);
+	CHECK("its payload unescaped", !memcmp(data, "hi\na#b\\\0\xff", 9));
+	CHECK("REPLY", !rec_parse("REPLY#2:1:9#18#-2#no service x", &rec) &&
+	      rec.type == VIRGO_RECORD_REPLY && rec.status == -2 && rec.data_len == 12);
+	CHECK("REPLY's status at int64's ends",
+	      !rec_parse("REPLY#2:1:9#18#-9223372036854775808#", &rec) &&
+	      rec.status == INT64_MIN && rec.data_len == 0 &&
+	      !rec_parse("REPLY#2:1:9#18#9223372036854775807#", &rec) &&
+	      rec.status == INT64_MAX);
+	CHECK("the largest Lamport time", !rec_parse("TAKEN#2:1:9#4611686018427387904", &rec) &&
+	      rec.lamport == 1ULL << 62);
+	CHECK("DELIVERED, TAKEN", !rec_parse("DELIVERED#2:1:9#19", &rec) &&
+	      rec.type == VIRGO_RECORD_DELIVERED && rec.lamport == 19 &&
+	      !rec_parse("TAKEN#2:1:9#20", &rec) && rec.type == VIRGO_RECORD_TAKEN);
+	CHECK("EPOCH has seq 0", !rec_parse("EPOCH#2:7:0#1", &rec) &&
+	      rec.type == VIRGO_RECORD_EPOCH && rec.id.node == 2 &&
+	      rec.id.epoch == 7 && rec.id.seq == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (rec_parse(bad[i], &rec) == -EINVAL)
+			refused++;
+		else
+			printf("# record '%s' was accepted\n", bad[i]);
+	}
+	CHECK("malformed records with a good crc refused", refused == sizeof(bad) / sizeof(bad[0]));
+
+	memset(name, 'a', sizeof(name));
+	memcpy(name, "REQUEST#1:2:3#4#", 16);
+	strcpy(name + 16 + VIRGO_SERVICE_NAME_MAX - 1, "#x");
+	CHECK("service name of 63 bytes", !rec_parse(name, &rec) &&
+	      strlen(rec.service) == VIRGO_SERVICE_NAME_MAX - 1);
+	memset(name + 16, 'a', sizeof(name) - 16);
+	strcpy(name + 16 + VIRGO_SERVICE_NAME_MAX, "#x");
+	CHECK("service name of 64 bytes refused", rec_parse(name, &rec) == -EINVAL);
+
+	/* What a crash or a disk leaves: nothing is believed. */
+	n = record(line, "REPLY#1:2:3#4#0#hello", 21);
+	line[n - 9 - 1] = 'j';
+	CHECK("a changed byte: bad crc", virgo_record_parse(line, n, &rec) == -EBADMSG);
+	n = record(line, "REPLY#1:2:3#4#0#hello", 21);
+	CHECK("cut anywhere: refused", virgo_record_parse(line, n - 1, &rec) == -EINVAL &&
+	      virgo_record_parse(line, n - 9, &rec) == -EINVAL &&
+	      virgo_record_parse(line, 10, &rec) == -EINVAL &&
+	      virgo_record_parse(line, 0, &rec) == -EINVAL);
+	line[n - 3] = 'A';
+	CHECK("an upper-case crc refused", virgo_record_parse(line, n, &rec) == -EINVAL);
+	memset(line, 0, 64);
+	CHECK("NUL padding refused", virgo_record_parse(line, 64, &rec) == -EINVAL);
+	n = record(line, "REQUEST#1:2:3#4#echo#a\0b", 24);
+	CHECK("a raw NUL in a payload refused", virgo_record_parse(line, n, &rec) == -EINVAL);
+	n = record(line, "TAKEN#1:2:3#4\0", 14);
+	CHECK("a NUL after a field refused", virgo_record_parse(line, n, &rec) == -EINVAL);
+
+	/* VIRGO_QUEUE_DATA_MAX bytes fit, one more does not. */
+	memcpy(line, "REPLY#1:2:3#4#0#", 16);
+	for (i = 0; i < VIRGO_QUEUE_DATA_MAX; i++)
+		memcpy(line + 16 + 4 * i, "\\x00", 4);
+	n = 16 + 4 * VIRGO_QUEUE_DATA_MAX;
+	n = record(line, line, n);
+	CHECK("largest payload, all escaped", !virgo_record_parse(line, n, &rec) &&
+	      rec.data_len == VIRGO_QUEUE_DATA_MAX);
+	memset(line + 16, 'x', VIRGO_QUEUE_DATA_MAX + 1);
+	n = record(line, line, 16 + VIRGO_QUEUE_DATA_MAX + 1);
+	CHECK("a payload one byte too long refused", virgo_record_parse(line, n, &rec) == -EINVAL);
+	free(data);
+}
+
 static void test_ports(void)
 {
 	CHECK("core port", virgo_service_port("core") == 40000);
@@ -209,6 +371,8 @@ int main(void)
 	test_crypto();
 	test_link_end();
 	test_ports();
+	test_msg_id();
+	test_records();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
