@@ -21,6 +21,8 @@
 #define VIRGO_STR2(x) #x
 #define VIRGO_STR(x) VIRGO_STR2(x)
 
+#define QUEUE_WAIT_MS	10000	/* queue wait's default --timeout */
+
 static const char usage[] =
 "usage: virgo COMMAND [ARGS]\n"
 "\n"
@@ -42,7 +44,7 @@ static const char usage[] =
 "        connection when a key is set, and print the replies. Exits 1 if a\n"
 "        reply is an ERROR line.\n"
 "  clone [--node ID] [--exec] [--timeout MS] [--stdin] [-v] [--count N]\n"
-"        FUNC [ARG...] [--node ID]\n"
+"        [--async] FUNC [ARG...] [--node ID]\n"
 "        run the kernel function FUNC on the node the balancer picks (or\n"
 "        ID); with --exec, the program FUNC from that node's allow-listed\n"
 "        directory. The result (a program's standard output) goes to\n"
@@ -51,6 +53,9 @@ static const char usage[] =
 "        the program's status; for a function 0 if it returned 0, else 1.\n"
 "        -v: print where it ran, its status and result size to stderr.\n"
 "        --count N: run it N times; print how many ran on each node instead.\n"
+"        --async: do not wait: queue the call on that node (the service\n"
+"        clone, or exec) and print the message's id; queue wait collects\n"
+"        the result.\n"
 "  malloc SIZE\n"
 "        allocate SIZE bytes of cluster memory; print its VUID.\n"
 "  set VUID DATA|--stdin [OFFSET]\n"
@@ -68,6 +73,26 @@ static const char usage[] =
 "        open PATH there and print its descriptor (default r).\n"
 "  fs read FD COUNT [POS] | fs write FD DATA [POS] | fs close FD\n"
 "        pread, pwrite or close a descriptor from fs open.\n"
+"  queue publish [--node ID] SERVICE [DATA|--stdin]\n"
+"        send a request for the KingCobra service SERVICE (echo,\n"
+"        problem-report, suggestion, clone, exec) with DATA (or standard\n"
+"        input, binary-safe; default none) to the node the balancer picks\n"
+"        (or ID); print its id, NODE:EPOCH:SEQ, once that node has it on\n"
+"        disk.\n"
+"  queue wait ID [--timeout MS] [-v]\n"
+"        collect the reply to the message ID, published from this node,\n"
+"        waiting up to MS ms (default " VIRGO_STR(QUEUE_WAIT_MS) ", 0: do not wait); a reply is\n"
+"        handed out once. Its payload goes to stdout. Exits 0 if the\n"
+"        service's status is 0, else prints it to stderr and exits 1.\n"
+"        -v: print where it ran, its status and size to stderr.\n"
+"  queue list\n"
+"        the messages this node holds: id, role, state, service, peer node,\n"
+"        size.\n"
+"  queue log [FILE]\n"
+"        print the records of the queue's log FILE (default:\n"
+"        " VIRGO_QUEUE_LOG_NAME " in configfs queue/log_dir), checking each\n"
+"        one's crc; a payload as text, or escaped (\\xHH) if it has a byte\n"
+"        that is not printable. Exits 1 if a line is torn or damaged.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -471,7 +496,7 @@ static int cmd_clone(int argc, char **argv)
 	unsigned long hits[VIRGO_NODES_MAX + 1] = { 0 };
 	struct virgo_clone_args args = { 0 };
 	int i, verbose = 0, from_stdin = 0, count = 1;
-	char *arg, *result;
+	char *arg, *result, id[VIRGO_MSG_ID_SIZE];
 	size_t len = 0;
 	long n;
 
@@ -482,6 +507,8 @@ static int cmd_clone(int argc, char **argv)
 			args.timeout_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--exec"))
 			args.flags |= VIRGO_CLONE_EXEC;
+		else if (!strcmp(argv[i], "--async"))
+			args.flags |= VIRGO_CLONE_ASYNC;
 		else if (!strcmp(argv[i], "--stdin"))
 			from_stdin = 1;
 		else if (!strcmp(argv[i], "-v"))
@@ -535,8 +562,17 @@ static int cmd_clone(int argc, char **argv)
 		n = virgo_clone(&args);
 		if (n < 0)
 			return fail((char *)(uintptr_t)args.func, n);
-		if (args.ran_on <= VIRGO_NODES_MAX)
+		if (args.flags & VIRGO_CLONE_ASYNC) {
+			virgo_msg_id_format(&args.msg_id, id, sizeof(id));
+			printf("%s\n", id);
+		} else if (args.ran_on <= VIRGO_NODES_MAX) {
 			hits[args.ran_on]++;
+		}
+	}
+	if (args.flags & VIRGO_CLONE_ASYNC) {
+		free(result);
+		free(arg);
+		return 0;
 	}
 	if (count > 1) {
 		for (i = 1; i <= VIRGO_NODES_MAX; i++)
@@ -709,6 +745,221 @@ static int cmd_fs(int argc, char **argv)
 	return fputs(usage, stderr), 2;
 }
 
+/* virgo queue publish [--node ID] SERVICE [DATA|--stdin] */
+static int cmd_publish(int argc, char **argv)
+{
+	struct virgo_publish_args args = { 0 };
+	char id[VIRGO_MSG_ID_SIZE], *data = NULL;
+	uint64_t node;
+	size_t len = 0;
+	int ret;
+
+	if (argc >= 3 && !strcmp(argv[0], "--node")) {
+		node = number("node", argv[1]);
+		if (!node || node > VIRGO_NODES_MAX)
+			return fprintf(stderr, "virgo: node: 1 to %d: %s\n",
+				       VIRGO_NODES_MAX, argv[1]), 2;
+		args.flags = VIRGO_PUBLISH_NODE;
+		args.node = node;
+		argc -= 2, argv += 2;
+	}
+	if (argc < 1 || argc > 2 || argv[0][0] == '-')
+		return fputs(usage, stderr), 2;
+	if (argc == 2 && !strcmp(argv[1], "--stdin")) {
+		data = read_stdin(VIRGO_QUEUE_DATA_MAX, &len);
+		if (!data)
+			return 1;
+		args.data = (uintptr_t)data;
+	} else if (argc == 2) {
+		args.data = (uintptr_t)argv[1];
+		len = strlen(argv[1]);
+	}
+	args.service = (uintptr_t)argv[0];
+	args.data_len = len;
+	ret = virgo_publish(&args);
+	free(data);
+	if (ret)
+		return fail(argv[0], ret);
+	virgo_msg_id_format(&args.id, id, sizeof(id));
+	printf("%s\n", id);
+	return 0;
+}
+
+/* virgo queue wait ID [--timeout MS] [-v] */
+static int cmd_wait(int argc, char **argv)
+{
+	static char result[VIRGO_QUEUE_DATA_MAX];
+	struct virgo_wait_args args = { .timeout_ms = QUEUE_WAIT_MS };
+	const char *id = NULL;
+	int i, verbose = 0;
+	uint64_t ms;
+	long n;
+
+	for (i = 0; i < argc; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--timeout")) {
+			ms = number("timeout", argv[++i]);
+			if (ms > VIRGO_WAIT_TIMEOUT_MAX_MS)
+				return fprintf(stderr, "virgo: timeout: at most %d ms\n",
+					       VIRGO_WAIT_TIMEOUT_MAX_MS), 2;
+			args.timeout_ms = ms;
+		} else if (!strcmp(argv[i], "-v")) {
+			verbose = 1;
+		} else if (!id && argv[i][0] != '-') {
+			id = argv[i];
+		} else {
+			return fputs(usage, stderr), 2;
+		}
+	}
+	if (!id)
+		return fputs(usage, stderr), 2;
+	if (virgo_msg_id_parse(id, &args.id))
+		return fprintf(stderr, "virgo: %s: not a message id (NODE:EPOCH:SEQ)\n", id), 2;
+	args.result = (uintptr_t)result;
+	args.result_len = sizeof(result);
+	n = virgo_wait(&args);
+	switch (n) {
+	case -ENOENT:
+		return fprintf(stderr, "virgo: %s: not a message of this node, or its reply was collected already\n",
+			       id), 1;
+	case -EAGAIN:
+		return fprintf(stderr, "virgo: %s: no reply yet\n", id), 1;
+	case -ETIMEDOUT:
+		return fprintf(stderr, "virgo: %s: no reply within %u ms\n", id,
+			       args.timeout_ms), 1;
+	case -EACCES:
+		return fprintf(stderr, "virgo: %s: another user's message\n", id), 1;
+	}
+	if (n < 0)
+		return fail(id, n);
+	if (fwrite(result, 1, n, stdout) != (size_t)n || fflush(stdout))
+		return fail("standard output", -EIO);
+	if (verbose || args.status) {
+		fprintf(stderr, "virgo: %s: ran on node %u, status %lld", id,
+			args.ran_on, (long long)args.status);
+		if (args.status < 0 && args.status >= -4095)
+			fprintf(stderr, " (%s)", strerror(-args.status));
+		fprintf(stderr, ", %llu bytes\n", (unsigned long long)args.result_size);
+	}
+	return args.status ? 1 : 0;
+}
+
+/* Print @len bytes of @s, each that is not printable ASCII as \xHH. */
+static void put_escaped(const char *s, size_t len)
+{
+	for (; len; s++, len--) {
+		if (*s >= 0x20 && *s <= 0x7e)
+			putchar(*s);
+		else
+			printf("\\x%02x", (unsigned char)*s);
+	}
+}
+
+static void put_record(const struct virgo_record *rec, uint8_t *data)
+{
+	static const char *const names[] = {
+		[VIRGO_RECORD_REQUEST] = "REQUEST", [VIRGO_RECORD_REPLY] = "REPLY",
+		[VIRGO_RECORD_DELIVERED] = "DELIVERED", [VIRGO_RECORD_TAKEN] = "TAKEN",
+		[VIRGO_RECORD_EPOCH] = "EPOCH",
+	};
+	char id[VIRGO_MSG_ID_SIZE];
+	size_t i;
+
+	virgo_msg_id_format(&rec->id, id, sizeof(id));
+	printf("%-9s %s lamport=%llu", names[rec->type], id,
+	       (unsigned long long)rec->lamport);
+	if (rec->type == VIRGO_RECORD_REQUEST)
+		printf(" service=%s", rec->service);
+	else if (rec->type == VIRGO_RECORD_REPLY)
+		printf(" status=%lld", (long long)rec->status);
+	if (rec->type == VIRGO_RECORD_REQUEST || rec->type == VIRGO_RECORD_REPLY) {
+		virgo_record_unescape(rec, data);
+		for (i = 0; i < rec->data_len && data[i] >= 0x20 && data[i] <= 0x7e; i++)
+			;
+		printf(" %zu bytes", rec->data_len);
+		if (i < rec->data_len)
+			printf(" escaped: %.*s", (int)rec->payload_len, rec->payload);
+		else if (rec->data_len)
+			printf(": %.*s", (int)rec->data_len, (char *)data);
+	}
+	putchar('\n');
+}
+
+/* virgo queue log [FILE] */
+static int cmd_queue_log(int argc, char **argv)
+{
+	static uint8_t data[VIRGO_QUEUE_DATA_MAX];
+	char dir[256], path[320];
+	unsigned long lines = 0, bad = 0;
+	struct virgo_record rec;
+	size_t size = 0;
+	char *line = NULL;
+	ssize_t len;
+	int ret, torn;
+	FILE *f;
+
+	if (argc > 1)
+		return fputs(usage, stderr), 2;
+	if (argc == 1) {
+		snprintf(path, sizeof(path), "%s", argv[0]);
+	} else {
+		if (virgo_cfs_read("queue/log_dir", dir, sizeof(dir)) <= 0)
+			strcpy(dir, VIRGO_QUEUE_LOG_DIR);
+		snprintf(path, sizeof(path), "%s/%s", dir, VIRGO_QUEUE_LOG_NAME);
+	}
+	f = fopen(path, "re");
+	if (!f)
+		return fail(path, -errno);
+	/* Each record on its line; a line that is not one is shown escaped. */
+	while ((len = getline(&line, &size, f)) > 0) {
+		lines++;
+		torn = line[len - 1] != '\n';	/* cut short by a crash */
+		if (!torn)
+			line[--len] = '\0';
+		ret = torn ? 0 : virgo_record_parse(line, len, &rec);
+		if (!torn && !ret) {
+			put_record(&rec, data);
+			continue;
+		}
+		bad++;
+		printf("line %lu: %s: ", lines, torn ?
+		       "torn, no newline at the end of the file" :
+		       ret == -EBADMSG ? "bad crc" : "not a record");
+		put_escaped(line, len < 80 ? len : 80);
+		printf("%s\n", len < 80 ? "" : "...");
+	}
+	ret = ferror(f) ? -EIO : 0;
+	free(line);
+	fclose(f);
+	if (ret)
+		return fail(path, ret);
+	if (bad)
+		fprintf(stderr, "virgo: %s: %lu of %lu lines torn or damaged\n",
+			path, bad, lines);
+	return bad ? 1 : 0;
+}
+
+/* virgo queue publish|wait|list|log ... */
+static int cmd_queue(int argc, char **argv)
+{
+	static char list[1 << 16];
+	int n;
+
+	if (argc >= 1 && !strcmp(argv[0], "publish"))
+		return cmd_publish(argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "wait"))
+		return cmd_wait(argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "log"))
+		return cmd_queue_log(argc - 1, argv + 1);
+	if (argc != 1 || strcmp(argv[0], "list"))
+		return fputs(usage, stderr), 2;
+	n = virgo_queue_messages(list, sizeof(list));
+	if (n < 0)
+		return fail(VIRGO_CONFIGFS "/queue/messages (is the queue built, configfs mounted?)",
+			    n);
+	fputs(list, stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -729,6 +980,8 @@ int main(int argc, char **argv)
 		return cmd_clone(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "fs"))
 		return cmd_fs(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "queue"))
+		return cmd_queue(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
 	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
 		return cmd_mem(argv[1], argc - 2, argv + 2);
