@@ -15,21 +15,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
 #include <asm/unistd.h>
+
+#define VIRGO_NCALLS	11
 
 /*
  * Read the table's numbers, then forget them, so that <linux/virgo.h>
  * defines its own and the two can be compared.
  */
 #ifdef __NR_virgo_clone
-static const long table_nr[] = {
+static const long table_nr[VIRGO_NCALLS] = {
 	__NR_virgo_clone, __NR_virgo_malloc, __NR_virgo_set,
 	__NR_virgo_get, __NR_virgo_free, __NR_virgo_open,
 	__NR_virgo_close, __NR_virgo_read, __NR_virgo_write,
+#ifdef __NR_virgo_publish
+	__NR_virgo_publish, __NR_virgo_wait,
+#endif
 };
 
 #define TABLE_HAS_VIRGO 1
@@ -42,8 +49,10 @@ static const long table_nr[] = {
 #undef __NR_virgo_close
 #undef __NR_virgo_read
 #undef __NR_virgo_write
+#undef __NR_virgo_publish
+#undef __NR_virgo_wait
 #else
-static const long table_nr[9];
+static const long table_nr[VIRGO_NCALLS];
 #define TABLE_HAS_VIRGO 0
 #endif
 
@@ -54,7 +63,7 @@ static const long table_nr[9];
 static const struct {
 	const char *name;
 	long nr;
-} virgo_calls[] = {
+} virgo_calls[VIRGO_NCALLS] = {
 	{ "virgo_clone", __NR_virgo_clone },
 	{ "virgo_malloc", __NR_virgo_malloc },
 	{ "virgo_set", __NR_virgo_set },
@@ -64,6 +73,8 @@ static const struct {
 	{ "virgo_close", __NR_virgo_close },
 	{ "virgo_read", __NR_virgo_read },
 	{ "virgo_write", __NR_virgo_write },
+	{ "virgo_publish", __NR_virgo_publish },
+	{ "virgo_wait", __NR_virgo_wait },
 };
 
 #define NCALLS ARRAY_SIZE(virgo_calls)
@@ -201,9 +212,17 @@ TEST_F(clone, bad_sizes)
 	EXPECT_ERRNO(E2BIG, vclone(&self->args, sizeof(self->args)));
 }
 
+/* A caller built before msg_id was added passes the first size. */
+TEST_F(clone, callers_of_the_first_size_still_work)
+{
+	EXPECT_EQ((long)strlen(self->arg), vclone(&self->args, VIRGO_CLONE_ARGS_SIZE_VER0));
+	EXPECT_EQ(0, memcmp(self->result, self->arg, strlen(self->arg)));
+	EXPECT_EQ(0, self->args.status);
+}
+
 TEST_F(clone, unknown_flags_and_reserved_bits)
 {
-	self->args.flags |= 1ULL << 2;
+	self->args.flags |= 1ULL << 3;
 	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
 	self->args.flags = 1ULL << 63;
 	EXPECT_ERRNO(EINVAL, vclone(&self->args, sizeof(self->args)));
@@ -603,11 +622,15 @@ TEST_F(fs, a_write_cut_short_counts_what_was_written)
 	EXPECT_EQ(4, vfs(__NR_virgo_write, self->fd, "next", 4, 0));
 }
 
-static int fs_caller_gid(const char *gid)
+/* Write @gid to @component's configfs caller_gid. */
+static int caller_gid(const char *component, const char *gid)
 {
-	FILE *f = fopen("/sys/kernel/config/virgo/cloudfs/caller_gid", "w");
+	char path[128];
+	FILE *f;
 	int ret;
 
+	snprintf(path, sizeof(path), "/sys/kernel/config/virgo/%s/caller_gid", component);
+	f = fopen(path, "w");
 	if (!f)
 		return -1;
 	ret = fputs(gid, f) < 0;
@@ -642,7 +665,7 @@ TEST_F(fs, unprivileged_callers_are_refused_unless_in_caller_gid)
 	ASSERT_EQ(1, vfs(__NR_virgo_write, self->fd, "x", 1, 0));
 	for (i = 0; i < 2; i++) {
 		/* First not in caller_gid (0), then in it (65534). */
-		ASSERT_EQ(0, fs_caller_gid(i ? "65534" : "0"));
+		ASSERT_EQ(0, caller_gid("cloudfs", i ? "65534" : "0"));
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)
@@ -651,7 +674,7 @@ TEST_F(fs, unprivileged_callers_are_refused_unless_in_caller_gid)
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			TH_LOG("caller_gid %s", i ? "65534" : "0");
 	}
-	ASSERT_EQ(0, fs_caller_gid("0"));
+	ASSERT_EQ(0, caller_gid("cloudfs", "0"));
 	EXPECT_EQ(1, vfs(__NR_virgo_read, self->fd, (char [1]){}, 1, 0));
 }
 
@@ -659,6 +682,525 @@ TEST_F(fs, paths_stay_in_the_export)
 {
 	EXPECT_ERRNO(EXDEV, vopen((long)"../etc/passwd", O_RDONLY, 0));
 	EXPECT_ERRNO(EXDEV, vopen((long)"/etc/passwd", O_RDONLY, 0));
+}
+
+/* ------------------------------------------------------------ queue */
+
+#define PTR(p)	((__u64)(unsigned long)(p))
+
+/*
+ * These publish to this node's own queue (the harness's, or any VIRGO
+ * node with its node table loaded) and collect the REPLY here.
+ */
+FIXTURE(queue) {
+	unsigned int node;
+	struct virgo_publish_args pub;
+	struct virgo_wait_args wait;
+	char data[64];
+	char result[256];
+};
+
+FIXTURE_SETUP(queue)
+{
+	FILE *f;
+
+	errno = 0;
+	if (syscall(__NR_virgo_wait, NULL, 0UL) < 0 && errno == ENOSYS)
+		SKIP(return, "virgo_publish not built (the queue is off)");
+	f = fopen("/sys/kernel/config/virgo/node_id", "r");
+	if (!f || fscanf(f, "%u", &self->node) != 1 || !self->node)
+		SKIP(return, "this node is not configured (virgo config load)");
+	fclose(f);
+
+	strcpy(self->data, "hello, queue");
+	self->pub.service = PTR("echo");
+	self->pub.data = PTR(self->data);
+	self->pub.data_len = strlen(self->data);
+	self->pub.flags = VIRGO_PUBLISH_NODE;
+	self->pub.node = self->node;
+	self->wait.result = PTR(self->result);
+	self->wait.result_len = sizeof(self->result);
+	self->wait.timeout_ms = 10000;
+}
+
+FIXTURE_TEARDOWN(queue)
+{
+}
+
+static long vpublish(struct virgo_publish_args *args, size_t size)
+{
+	errno = 0;
+	return syscall(__NR_virgo_publish, args, size);
+}
+
+static long vwait(struct virgo_wait_args *args, size_t size)
+{
+	errno = 0;
+	return syscall(__NR_virgo_wait, args, size);
+}
+
+/* Publish self->pub; self->wait then collects its REPLY. */
+static long publish(FIXTURE_DATA(queue) *self)
+{
+	long ret = vpublish(&self->pub, sizeof(self->pub));
+
+	self->wait.id = self->pub.id;
+	return ret;
+}
+
+static long collect(FIXTURE_DATA(queue) *self)
+{
+	return vwait(&self->wait, sizeof(self->wait));
+}
+
+/* virgo_clone(@func, @arg) queued on this node; self->wait collects it. */
+static long async_clone(FIXTURE_DATA(queue) *self, struct virgo_clone_args *c,
+			const char *func, const char *arg)
+{
+	long ret;
+
+	memset(c, 0, sizeof(*c));
+	c->func = PTR(func);
+	c->arg = PTR(arg);
+	c->arg_len = strlen(arg);
+	c->flags = VIRGO_CLONE_ASYNC | VIRGO_CLONE_NODE;
+	c->node = self->node;
+	errno = 0;
+	ret = syscall(__NR_virgo_clone, c, sizeof(*c));
+	self->wait.id = c->msg_id;
+	return ret;
+}
+
+TEST_F(queue, echo_comes_back_exactly_once)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(self->data); i++)
+		self->data[i] = i * 37;
+	memcpy(self->data, "#\\\n\0", 4);	/* what the log escapes */
+	self->pub.data_len = sizeof(self->data);
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(self->node, self->pub.id.node);
+	EXPECT_NE(0, self->pub.id.epoch);
+	EXPECT_NE(0, self->pub.id.seq);
+	EXPECT_NE(0, self->pub.lamport);
+	EXPECT_EQ(self->node, self->pub.queued_on);
+	ASSERT_EQ(sizeof(self->data), collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, memcmp(self->result, self->data, sizeof(self->data)));
+	EXPECT_EQ(0, self->wait.status);
+	EXPECT_EQ(sizeof(self->data), self->wait.result_size);
+	EXPECT_EQ(self->node, self->wait.ran_on);
+	/* The request caused the reply. */
+	EXPECT_LT(self->pub.lamport, self->wait.lamport);
+	/* Handed out once. */
+	EXPECT_ERRNO(ENOENT, collect(self));
+	self->wait.timeout_ms = 0;
+	EXPECT_ERRNO(ENOENT, collect(self));
+}
+
+TEST_F(queue, ids_are_unique_and_grow)
+{
+	struct virgo_msg_id first;
+	__u64 lamport;
+
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	first = self->pub.id;
+	lamport = self->pub.lamport;
+	EXPECT_EQ(strlen(self->data), collect(self));
+	ASSERT_EQ(0, publish(self));
+	EXPECT_EQ(first.node, self->pub.id.node);
+	EXPECT_EQ(first.epoch, self->pub.id.epoch);
+	EXPECT_LT(first.seq, self->pub.id.seq);
+	EXPECT_LT(lamport, self->pub.lamport);
+	EXPECT_EQ(strlen(self->data), collect(self));
+}
+
+/* Timeout 0 answers at once: EAGAIN until the REPLY is here, then it. */
+TEST_F(queue, timeout_0_never_waits)
+{
+	long long start, took, longest = 0;
+	int tries;
+	long n;
+
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	self->wait.timeout_ms = 0;
+	for (tries = 0; tries < 500; tries++) {
+		start = now_ms();
+		n = collect(self);
+		took = now_ms() - start;
+		longest = took > longest ? took : longest;
+		if (n >= 0 || errno != EAGAIN)
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(strlen(self->data), n) TH_LOG("errno %d after %d tries", errno, tries);
+	EXPECT_GT(500, longest) TH_LOG("a call took %lld ms", longest);
+}
+
+TEST_F(queue, a_short_buffer_gets_emsgsize_and_the_reply_stays)
+{
+	size_t len = strlen(self->data);
+
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	memset(self->result, 'X', sizeof(self->result));
+	self->wait.result_len = 5;
+	EXPECT_ERRNO(EMSGSIZE, collect(self));
+	EXPECT_EQ(len, self->wait.result_size);
+	EXPECT_EQ(0, self->wait.status);
+	EXPECT_EQ('X', self->result[0]);
+	/* No buffer at all: the size, first. */
+	self->wait.result = 0;
+	self->wait.result_len = 0;
+	self->wait.timeout_ms = 0;
+	EXPECT_ERRNO(EMSGSIZE, collect(self));
+	EXPECT_EQ(len, self->wait.result_size);
+	self->wait.result = PTR(self->result);
+	self->wait.result_len = self->wait.result_size;
+	EXPECT_EQ(len, collect(self));
+	EXPECT_EQ(0, memcmp(self->result, self->data, len));
+	EXPECT_ERRNO(ENOENT, collect(self));
+}
+
+TEST_F(queue, empty_and_largest_payloads)
+{
+	static char big[VIRGO_QUEUE_DATA_MAX], back[VIRGO_QUEUE_DATA_MAX];
+	unsigned int i;
+
+	self->pub.data_len = 0;
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, self->wait.result_size);
+	EXPECT_EQ(0, self->wait.status);
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = i * 131 + (i >> 8);
+	self->pub.data = PTR(big);
+	self->pub.data_len = sizeof(big);
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	self->wait.result = PTR(back);
+	self->wait.result_len = sizeof(back);
+	EXPECT_EQ(sizeof(big), collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, memcmp(big, back, sizeof(big)));
+}
+
+TEST_F(queue, an_unknown_service_is_queued_and_answered_enoent)
+{
+	self->pub.service = PTR("no-such-service");
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	EXPECT_LT(0, collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(-ENOENT, self->wait.status);
+}
+
+/* The service "clone": "<function> [<timeout_ms>]\n", then the argument. */
+TEST_F(queue, the_clone_service_runs_a_function)
+{
+	static const char req[] = "echo 5000\nbin\0ary\n";
+
+	self->pub.service = PTR("clone");
+	self->pub.data = PTR(req);
+	self->pub.data_len = sizeof(req) - 1;
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	ASSERT_EQ(8, collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, memcmp(self->result, "bin\0ary\n", 8));
+	EXPECT_EQ(0, self->wait.status);
+	EXPECT_EQ(self->node, self->wait.ran_on);
+}
+
+TEST_F(queue, publish_unknown_flags_and_reserved_fields)
+{
+	self->pub.flags |= 1ULL << 1;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.flags = VIRGO_PUBLISH_NODE | 1ULL << 63;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.flags = VIRGO_PUBLISH_NODE;
+	self->pub.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.__reserved = 0;
+	self->pub.__reserved2 = 1;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+}
+
+TEST_F(queue, publish_bad_sizes)
+{
+	struct {
+		struct virgo_publish_args args;
+		char tail[64];
+	} big = { .args = self->pub };
+
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, VIRGO_PUBLISH_ARGS_SIZE_VER0 - 8));
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, 0));
+	EXPECT_ERRNO(E2BIG, vpublish(&self->pub, 1 << 20));
+	big.tail[10] = 1;
+	EXPECT_ERRNO(E2BIG, vpublish(&big.args, sizeof(big)));
+	self->pub.data_len = VIRGO_QUEUE_DATA_MAX + 1;
+	EXPECT_ERRNO(E2BIG, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.data_len = ~0ULL;
+	EXPECT_ERRNO(E2BIG, vpublish(&self->pub, sizeof(self->pub)));
+	/* A larger structure with a zero tail is a publish like any other. */
+	big.tail[10] = 0;
+	ASSERT_EQ(0, vpublish(&big.args, sizeof(big))) TH_LOG("errno %d", errno);
+	self->wait.id = big.args.id;
+	EXPECT_EQ(strlen(self->data), collect(self));
+}
+
+TEST_F(queue, publish_bad_service_names)
+{
+	static const char *const bad[] = {
+		"", "../echo", "a/b", "a b", "echo\n", "a#b", "a\\b", "a:b",
+		"\xc3\xa9",
+	};
+	char name[VIRGO_SERVICE_NAME_MAX + 1];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		self->pub.service = PTR(bad[i]);
+		EXPECT_EQ(-1, vpublish(&self->pub, sizeof(self->pub)))
+			TH_LOG("name '%s'", bad[i]);
+		EXPECT_EQ(EINVAL, errno);
+	}
+	memset(name, 'x', VIRGO_SERVICE_NAME_MAX);
+	name[VIRGO_SERVICE_NAME_MAX] = '\0';
+	self->pub.service = PTR(name);
+	EXPECT_ERRNO(ENAMETOOLONG, vpublish(&self->pub, sizeof(self->pub)));
+	/* 63 bytes is the longest: an unknown service, answered ENOENT. */
+	name[VIRGO_SERVICE_NAME_MAX - 1] = '\0';
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	EXPECT_LT(0, collect(self));
+	EXPECT_EQ(-ENOENT, self->wait.status);
+}
+
+TEST_F(queue, publish_bad_nodes)
+{
+	self->pub.node = 0;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.node = 65;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	/* A node id without VIRGO_PUBLISH_NODE is a mistake. */
+	self->pub.flags = 0;
+	self->pub.node = 1;
+	EXPECT_ERRNO(EINVAL, vpublish(&self->pub, sizeof(self->pub)));
+	/* Not in the node table. */
+	self->pub.flags = VIRGO_PUBLISH_NODE;
+	self->pub.node = 64;
+	EXPECT_ERRNO(EHOSTUNREACH, vpublish(&self->pub, sizeof(self->pub)));
+}
+
+TEST_F(queue, publish_bad_pointers)
+{
+	EXPECT_ERRNO(EFAULT, vpublish(NULL, sizeof(self->pub)));
+	EXPECT_ERRNO(EFAULT, vpublish((void *)-4096L, sizeof(self->pub)));
+	self->pub.service = 0;
+	EXPECT_ERRNO(EFAULT, vpublish(&self->pub, sizeof(self->pub)));
+	self->pub.service = PTR("echo");
+	self->pub.data = 8;
+	EXPECT_ERRNO(EFAULT, vpublish(&self->pub, sizeof(self->pub)));
+}
+
+TEST_F(queue, wait_bad_ids)
+{
+	self->wait.timeout_ms = 0;
+	self->wait.id = (struct virgo_msg_id){ 0, 1, 1 };
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.id = (struct virgo_msg_id){ self->node, 0, 1 };
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.id = (struct virgo_msg_id){ self->node, 1, 0 };
+	EXPECT_ERRNO(EINVAL, collect(self));
+	/* Never published here: answered at once, however long the wait. */
+	self->wait.timeout_ms = VIRGO_WAIT_TIMEOUT_MAX_MS;
+	self->wait.id = (struct virgo_msg_id){ self->node, 1, ~0ULL };
+	EXPECT_ERRNO(ENOENT, collect(self));
+	self->wait.id = (struct virgo_msg_id){ self->node, ~0U, 1 };
+	EXPECT_ERRNO(ENOENT, collect(self));
+	self->wait.id = (struct virgo_msg_id){ self->node == 1 ? 2 : 1, 1, 1 };
+	EXPECT_ERRNO(ENOENT, collect(self));
+}
+
+TEST_F(queue, wait_bad_flags_reserved_and_timeouts)
+{
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	self->wait.flags = 1;
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.flags = 1U << 31;
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.flags = 0;
+	self->wait.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.__reserved = 0;
+	self->wait.timeout_ms = VIRGO_WAIT_TIMEOUT_MAX_MS + 1;
+	EXPECT_ERRNO(EINVAL, collect(self));
+	self->wait.timeout_ms = ~0U;
+	EXPECT_ERRNO(EINVAL, collect(self));
+	/* None of them took the REPLY. */
+	self->wait.timeout_ms = VIRGO_WAIT_TIMEOUT_MAX_MS;
+	EXPECT_EQ(strlen(self->data), collect(self)) TH_LOG("errno %d", errno);
+}
+
+TEST_F(queue, wait_bad_sizes)
+{
+	struct {
+		struct virgo_wait_args args;
+		char tail[64];
+	} big;
+
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	memset(&big, 0, sizeof(big));
+	big.args = self->wait;
+	EXPECT_ERRNO(EINVAL, vwait(&self->wait, VIRGO_WAIT_ARGS_SIZE_VER0 - 8));
+	EXPECT_ERRNO(EINVAL, vwait(&self->wait, 0));
+	EXPECT_ERRNO(E2BIG, vwait(&self->wait, 1 << 20));
+	big.tail[10] = 1;
+	EXPECT_ERRNO(E2BIG, vwait(&big.args, sizeof(big)));
+	big.tail[10] = 0;
+	EXPECT_EQ(strlen(self->data), vwait(&big.args, sizeof(big)))
+		TH_LOG("errno %d", errno);
+}
+
+TEST_F(queue, wait_bad_pointers)
+{
+	EXPECT_ERRNO(EFAULT, vwait(NULL, sizeof(self->wait)));
+	EXPECT_ERRNO(EFAULT, vwait((void *)-4096L, sizeof(self->wait)));
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	self->wait.result = 8;
+	EXPECT_ERRNO(EFAULT, collect(self));
+	/* A REPLY is not taken when its copy fails. */
+	self->wait.result = PTR(self->result);
+	EXPECT_EQ(strlen(self->data), collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, memcmp(self->result, self->data, strlen(self->data)));
+}
+
+/* A 2 s function: no REPLY at once, nor within 300 ms; then it comes. */
+TEST_F(queue, timeouts_bound_the_wait)
+{
+	struct virgo_clone_args c;
+	long long start, took;
+
+	ASSERT_EQ(0, async_clone(self, &c, "sleep", "2000")) TH_LOG("errno %d", errno);
+	self->wait.timeout_ms = 0;
+	EXPECT_ERRNO(EAGAIN, collect(self));
+	self->wait.timeout_ms = 300;
+	start = now_ms();
+	EXPECT_ERRNO(ETIMEDOUT, collect(self));
+	took = now_ms() - start;
+	EXPECT_LE(280, took);
+	EXPECT_GT(1300, took) TH_LOG("the call took %lld ms", took);
+	self->wait.timeout_ms = 10000;
+	EXPECT_EQ(strlen("slept 2000 ms\n"), collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, self->wait.status);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(queue, a_signal_interrupts_the_wait_and_the_reply_stays)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct virgo_clone_args c;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, async_clone(self, &c, "sleep", "1000")) TH_LOG("errno %d", errno);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_ERRNO(EINTR, collect(self));
+	EXPECT_EQ(strlen("slept 1000 ms\n"), collect(self)) TH_LOG("errno %d", errno);
+}
+
+TEST_F(queue, async_clone_result_comes_back_through_wait)
+{
+	struct virgo_clone_args c;
+	char want[32];
+
+	ASSERT_EQ(0, async_clone(self, &c, "node_info", "")) TH_LOG("errno %d", errno);
+	EXPECT_EQ(self->node, c.msg_id.node);
+	EXPECT_EQ(self->node, c.ran_on);	/* the node that queued it */
+	EXPECT_NE(0, c.msg_id.epoch);
+	EXPECT_NE(0, c.msg_id.seq);
+	ASSERT_LT(0, collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(0, self->wait.status);
+	EXPECT_EQ(self->node, self->wait.ran_on);
+	snprintf(want, sizeof(want), "node=%u ", self->node);
+	EXPECT_EQ(0, strncmp(self->result, want, strlen(want)));
+	EXPECT_ERRNO(ENOENT, collect(self));
+}
+
+TEST_F(queue, async_clone_status_is_the_functions)
+{
+	struct virgo_clone_args c;
+
+	/* sleep wants a number: the function fails, the call does not. */
+	ASSERT_EQ(0, async_clone(self, &c, "sleep", "x")) TH_LOG("errno %d", errno);
+	EXPECT_LE(0, collect(self)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(-EINVAL, self->wait.status);
+}
+
+TEST_F(queue, async_clone_abi)
+{
+	struct virgo_clone_args c;
+
+	memset(&c, 0, sizeof(c));
+	c.func = PTR("echo");
+	c.flags = VIRGO_CLONE_ASYNC | VIRGO_CLONE_NODE;
+	c.node = self->node;
+	/* Without room for msg_id. */
+	EXPECT_ERRNO(EINVAL, vclone(&c, VIRGO_CLONE_ARGS_SIZE_VER0));
+	c.flags |= 1ULL << 3;
+	EXPECT_ERRNO(EINVAL, vclone(&c, sizeof(c)));
+}
+
+/* Exit status 0 if publish and wait give @want (0: they work) to nobody. */
+static int queue_as_nobody(FIXTURE_DATA(queue) *self, int want)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 2;
+	if (want)
+		return vpublish(&self->pub, sizeof(self->pub)) == -1 && errno == want &&
+		       collect(self) == -1 && errno == want ? 0 : 1;
+	return publish(self) == 0 && collect(self) == (long)strlen(self->data) ? 0 : 1;
+}
+
+TEST_F(queue, unprivileged_callers_are_refused_unless_in_caller_gid)
+{
+	int want[2] = { EPERM, 0 }, i, status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	self->wait.id = (struct virgo_msg_id){ self->node, 1, 1 };
+	for (i = 0; i < 2; i++) {
+		/* First not in caller_gid (0), then in it (65534). */
+		ASSERT_EQ(0, caller_gid("queue", i ? "65534" : "0"));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(queue_as_nobody(self, want[i]));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("caller_gid %s", i ? "65534" : "0");
+	}
+	ASSERT_EQ(0, caller_gid("queue", "0"));
+}
+
+TEST_F(queue, another_users_reply_is_refused)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	ASSERT_EQ(0, publish(self)) TH_LOG("errno %d", errno);
+	ASSERT_EQ(0, caller_gid("queue", "65534"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(collect(self) == -1 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, caller_gid("queue", "0"));
+	/* Still there for its own user. */
+	EXPECT_EQ(strlen(self->data), collect(self)) TH_LOG("errno %d", errno);
 }
 
 TEST(sysfs_reports_the_abi_version)
