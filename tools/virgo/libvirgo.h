@@ -209,6 +209,7 @@ enum virgo_record_type {
 	VIRGO_RECORD_DELIVERED,
 	VIRGO_RECORD_TAKEN,
 	VIRGO_RECORD_EPOCH,
+	VIRGO_RECORD_PUBLISHED,
 };
 
 struct virgo_record {
@@ -217,6 +218,8 @@ struct virgo_record {
 	uint64_t lamport;
 	char service[VIRGO_SERVICE_NAME_MAX];	/* REQUEST */
 	int64_t status;			/* REPLY */
+	uint32_t node;			/* PUBLISHED: the node it went to */
+	uint32_t uid;			/* PUBLISHED: its owner, or (uint32_t)-1 */
 	const char *payload;		/* REQUEST, REPLY: escaped, in the line */
 	size_t payload_len;		/* the escaped form's length */
 	size_t data_len;		/* the payload's, unescaped */

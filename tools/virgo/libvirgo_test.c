@@ -266,7 +266,7 @@ static void test_records(void)
 		"TAKEN#1:2:3#4#x", "TAKEN#1:2:3", "DELIVERED#1:2:0#4",
 		"EPOCH#1:2:3#4", "EPOCH#0:2:0#4", "REQUEST#1:2:0#4#echo#x",
 		"REQUEST#1:2:3##echo#x", "REQUEST#1:2:3#-4#echo#x",
-		"REQUEST#1:2:3#4611686018427387905#echo#x", "REQUEST#1:2:3#04#echo#x",
+		"REQUEST#1:2:3#9223372036854775808#echo#x", "PUBLISHED#1:2:3#4#0#5", "PUBLISHED#1:2:3#4#65#5", "PUBLISHED#1:2:3#4#2#4294967296", "REQUEST#1:2:3#04#echo#x",
 		"REQUEST#1:2:3#4##x", "REQUEST#1:2:3#4#a/b#x", "REQUEST#1:2:3#4#a b#x",
 		"REQUEST#1:2:3#4#echo#\\x4", "REQUEST#1:2:3#4#echo#\\X41",
 		"REQUEST#1:2:3#4#echo#\\x4g", "REQUEST#1:2:3#4#echo#\\xAB",
@@ -298,8 +298,10 @@ static void test_records(void)
 	      rec.status == INT64_MIN && rec.data_len == 0 &&
 	      !rec_parse("REPLY#2:1:9#18#9223372036854775807#", &rec) &&
 	      rec.status == INT64_MAX);
-	CHECK("the largest Lamport time", !rec_parse("TAKEN#2:1:9#4611686018427387904", &rec) &&
-	      rec.lamport == 1ULL << 62);
+	CHECK("the largest Lamport time", !rec_parse("TAKEN#2:1:9#9223372036854775807", &rec) &&
+	      rec.lamport == INT64_MAX);
+	CHECK("PUBLISHED", !rec_parse("PUBLISHED#2:1:9#21#3#1000", &rec) &&
+	      rec.type == VIRGO_RECORD_PUBLISHED && rec.node == 3 && rec.uid == 1000);
 	CHECK("DELIVERED, TAKEN", !rec_parse("DELIVERED#2:1:9#19", &rec) &&
 	      rec.type == VIRGO_RECORD_DELIVERED && rec.lamport == 19 &&
 	      !rec_parse("TAKEN#2:1:9#20", &rec) && rec.type == VIRGO_RECORD_TAKEN);

@@ -16,7 +16,7 @@
 #include "libvirgo.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define LAMPORT_MAX	(1ULL << 62)	/* the kernel's VIRGO_CLOCK_MAX */
+#define LAMPORT_MAX	INT64_MAX	/* the kernel's VIRGO_CLOCK_MAX */
 
 uint32_t virgo_crc32(const void *buf, size_t len)
 {
@@ -141,6 +141,7 @@ static const struct {
 	[VIRGO_RECORD_DELIVERED] = { "DELIVERED", 4 },
 	[VIRGO_RECORD_TAKEN] = { "TAKEN", 4 },
 	[VIRGO_RECORD_EPOCH] = { "EPOCH", 4 },
+	[VIRGO_RECORD_PUBLISHED] = { "PUBLISHED", 6 },
 };
 
 /* A service name: 1 to VIRGO_SERVICE_NAME_MAX - 1 of [A-Za-z0-9_.-]. */
@@ -214,6 +215,16 @@ int virgo_record_parse(const char *line, size_t len, struct virgo_record *rec)
 	if (parse_id(field[1], flen[1], t == VIRGO_RECORD_EPOCH, &rec->id) ||
 	    parse_dec(field[2], flen[2], LAMPORT_MAX, &rec->lamport))
 		return -EINVAL;
+	if (t == VIRGO_RECORD_PUBLISHED) {
+		uint64_t node, uid;
+
+		if (parse_dec(field[3], flen[3], 64, &node) || !node ||
+		    parse_dec(field[4], flen[4], UINT32_MAX, &uid))
+			return -EINVAL;
+		rec->node = node;
+		rec->uid = uid;
+		return 0;
+	}
 	if (t != VIRGO_RECORD_REQUEST && t != VIRGO_RECORD_REPLY)
 		return 0;
 	if (t == VIRGO_RECORD_REQUEST) {

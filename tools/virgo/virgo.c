@@ -859,7 +859,7 @@ static void put_record(const struct virgo_record *rec, uint8_t *data)
 	static const char *const names[] = {
 		[VIRGO_RECORD_REQUEST] = "REQUEST", [VIRGO_RECORD_REPLY] = "REPLY",
 		[VIRGO_RECORD_DELIVERED] = "DELIVERED", [VIRGO_RECORD_TAKEN] = "TAKEN",
-		[VIRGO_RECORD_EPOCH] = "EPOCH",
+		[VIRGO_RECORD_EPOCH] = "EPOCH", [VIRGO_RECORD_PUBLISHED] = "PUBLISHED",
 	};
 	char id[VIRGO_MSG_ID_SIZE];
 	size_t i;
@@ -871,6 +871,10 @@ static void put_record(const struct virgo_record *rec, uint8_t *data)
 		printf(" service=%s", rec->service);
 	else if (rec->type == VIRGO_RECORD_REPLY)
 		printf(" status=%lld", (long long)rec->status);
+	else if (rec->type == VIRGO_RECORD_PUBLISHED && rec->uid == UINT32_MAX)
+		printf(" node=%u", rec->node);
+	else if (rec->type == VIRGO_RECORD_PUBLISHED)
+		printf(" node=%u uid=%u", rec->node, rec->uid);
 	if (rec->type == VIRGO_RECORD_REQUEST || rec->type == VIRGO_RECORD_REPLY) {
 		virgo_record_unescape(rec, data);
 		for (i = 0; i < rec->data_len && data[i] >= 0x20 && data[i] <= 0x7e; i++)

@@ -4,8 +4,9 @@
  *
  * One counter per node. Every event a component stamps takes the next
  * value; every time received from a peer moves the clock past it, so an
- * event that caused another has the smaller time everywhere. A time from
- * the network is bounded: a peer cannot push the clock to its end.
+ * event that caused another has the smaller time everywhere. The clock
+ * stops at VIRGO_CLOCK_MAX instead of wrapping: a peer that sends a huge
+ * time can spoil the order from then on, never make a time unreadable.
  */
 
 #include <linux/atomic.h>
@@ -21,30 +22,27 @@ u64 virgo_clock_now(void)
 }
 EXPORT_SYMBOL_GPL(virgo_clock_now);
 
-/* The time of a new local event. */
-u64 virgo_clock_stamp(void)
-{
-	return atomic64_inc_return(&virgo_clock);
-}
-EXPORT_SYMBOL_GPL(virgo_clock_stamp);
-
 /**
  * virgo_clock_merge() - a time came from a peer (or from the node's log)
- * @seen: that time, at most VIRGO_CLOCK_MAX
+ * @seen: that time; more than VIRGO_CLOCK_MAX counts as VIRGO_CLOCK_MAX
  *
  * Return: the time of the receive event, past both @seen and every
- * earlier local time; 0 when @seen is out of range (the caller refuses
- * what carried it).
+ * earlier local time (until the clock stops at VIRGO_CLOCK_MAX).
  */
 u64 virgo_clock_merge(u64 seen)
 {
 	s64 cur = atomic64_read(&virgo_clock), next;
 
-	if (seen > VIRGO_CLOCK_MAX)
-		return 0;
 	do {
-		next = max_t(u64, cur, seen) + 1;
+		next = min_t(u64, max_t(u64, cur, seen), VIRGO_CLOCK_MAX - 1) + 1;
 	} while (!atomic64_try_cmpxchg(&virgo_clock, &cur, next));
 	return next;
 }
 EXPORT_SYMBOL_GPL(virgo_clock_merge);
+
+/* The time of a new local event. */
+u64 virgo_clock_stamp(void)
+{
+	return virgo_clock_merge(0);
+}
+EXPORT_SYMBOL_GPL(virgo_clock_stamp);

@@ -463,8 +463,8 @@ CONFIGFS_ATTR(prefix, name)
 
 /* ------------------------------------------------------------ clock */
 
-/* Far from the end of a u64: 2^62 events at any rate are centuries. */
-#define VIRGO_CLOCK_MAX		(1ULL << 62)
+/* Where the clock stops: S64_MAX, so that a time prints the same signed. */
+#define VIRGO_CLOCK_MAX		((u64)S64_MAX)
 
 u64 virgo_clock_now(void);
 u64 virgo_clock_stamp(void);

@@ -81,7 +81,7 @@ long virgo_kingcobra_run(const struct virgo_qmsg *m, struct virgo_fn_ctx *ctx)
 		f = NULL;
 	mutex_unlock(&virgo_kingcobra_lock);
 	if (!f) {
-		virgo_fn_printf(ctx, "no such service: %s\n", m->service);
+		virgo_fn_printf(ctx, "no such service: %s", m->service);
 		return -ENOENT;
 	}
 	status = f->fn(&call.ctx);
@@ -106,7 +106,7 @@ static long virgo_kingcobra_note(struct virgo_fn_ctx *ctx, const char *what)
 	pr_info("kingcobra: %s " VIRGO_QID_FMT " from node %u: %*pE%s\n", what,
 		VIRGO_QID_ARG(&m->id), m->id.node, (int)shown, ctx->arg,
 		shown < ctx->arg_len ? "..." : "");
-	virgo_fn_printf(ctx, "%s " VIRGO_QID_FMT " logged\n", what,
+	virgo_fn_printf(ctx, "%s " VIRGO_QID_FMT " logged", what,
 			VIRGO_QID_ARG(&m->id));
 	return 0;
 }
@@ -126,7 +126,7 @@ static long virgo_kingcobra_cpupool(struct virgo_fn_ctx *ctx, bool exec)
 {
 	const char *arg = ctx->arg, *nl = memchr(arg, '\n', ctx->arg_len);
 	size_t head = nl ? nl - arg : ctx->arg_len;
-	char first[128], line[160], reply[128], *w[3];
+	char first[128], line[160], reply[128], *w[4];
 	struct virgo_request req = {
 		.line = line,
 		.reply = reply,
@@ -139,33 +139,36 @@ static long virgo_kingcobra_cpupool(struct virgo_fn_ctx *ctx, bool exec)
 	int n, ret;
 
 	if (head >= sizeof(first)) {
-		virgo_fn_printf(ctx, "first line too long\n");
+		virgo_fn_printf(ctx, "first line too long");
 		return -EINVAL;
 	}
 	memcpy(first, arg, head);
 	first[head] = '\0';
-	n = virgo_split_words(first, w, ARRAY_SIZE(w));
+	n = virgo_split_words(first, w, 3);
 	if (n < 1 || n > 2 || !virgo_qservice_ok(w[0]) ||
 	    (n == 2 && virgo_parse_u64(w[1], VIRGO_CLONE_TIMEOUT_MAX_MS, &timeout))) {
-		virgo_fn_printf(ctx, "expected \"<name> [<timeout_ms>]\" on the first line\n");
+		virgo_fn_printf(ctx, "expected \"<name> [<timeout_ms>]\" on the first line");
 		return -EINVAL;
 	}
+	/* Within the service's own deadline: the queue waits for it. */
+	timeout = min_t(u64, timeout ?: VIRGO_CLONE_TIMEOUT_MS,
+			jiffies_to_msecs(max_t(long, ctx->deadline - jiffies, 1)));
 	req.data = nl ? nl + 1 : arg + head;
 	req.data_len = ctx->arg_len - (nl ? head + 1 : head);
 	snprintf(line, sizeof(line), "%s %s %zu %llu", exec ? "execb" : "callb",
-		 w[0], req.data_len, timeout ?: VIRGO_CLONE_TIMEOUT_MS);
-	req.timeout_ms = (timeout ?: VIRGO_CLONE_TIMEOUT_MS) + VIRGO_CALL_TIMEOUT_MS;
+		 w[0], req.data_len, timeout);
+	req.timeout_ms = timeout + VIRGO_CALL_TIMEOUT_MS;
 
 	ret = virgo_call_request(virgo_local_id(), VIRGO_PORT_CPUPOOL, &req);
 	if (!ret)
 		ret = virgo_reply_error(reply);
 	if (ret) {
-		virgo_fn_printf(ctx, "%s %s: %s\n", exec ? "exec" : "call", w[0],
+		virgo_fn_printf(ctx, "%s %s: %s", exec ? "exec" : "call", w[0],
 				virgo_errno_name(ret));
 		return ret;
 	}
 	/* "DATA <len> <status> <node>" */
-	if (virgo_split_words(reply, w, ARRAY_SIZE(w)) != 3 ||
+	if (virgo_split_words(reply, w, ARRAY_SIZE(w)) != 4 ||
 	    kstrtos64(w[2], 10, &status)) {
 		ctx->result_len = 0;
 		return -EPROTO;

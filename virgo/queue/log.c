@@ -80,6 +80,19 @@ out_drop:
 	return ret;
 }
 
+/* Make a directory's entries (a created or renamed log) durable. */
+static int virgo_qlog_sync_dir(const struct path *dir)
+{
+	struct file *file = dentry_open(dir, O_RDONLY | O_DIRECTORY, current_cred());
+	int ret;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = vfs_fsync(file, 0);
+	fput(file);
+	return ret;
+}
+
 static int virgo_qlog_write(struct file *file, const void *buf, size_t len,
 			    loff_t *pos)
 {
@@ -123,6 +136,8 @@ int virgo_qlog_append(struct virgo_queue *q, const struct virgo_qrec *rec, u64 *
 	lockdep_assert_held(&q->lock);
 	if (WARN_ON_ONCE(!n))
 		return -EINVAL;
+	if (READ_ONCE(log->err))
+		return -EIO;
 	ret = virgo_qlog_write(log->file, log->buf, n, &pos);
 	if (ret) {
 		vfs_truncate(&log->file->f_path, log->size);
@@ -161,7 +176,12 @@ int virgo_qlog_sync(struct virgo_queue *q, u64 lsn)
 	if (smp_load_acquire(&log->synced) >= lsn)
 		return 0;
 	mutex_lock(&log->sync_lock);
-	if (log->synced < lsn) {
+	/*
+	 * After a failed write-back a later fsync of the same file may
+	 * succeed without the lost pages: nothing is durable from then on.
+	 */
+	ret = log->err;
+	if (!ret && log->synced < lsn) {
 		spin_lock(&log->file_lock);
 		file = get_file(log->file);
 		target = log->lsn;
@@ -170,6 +190,8 @@ int virgo_qlog_sync(struct virgo_queue *q, u64 lsn)
 		fput(file);
 		if (!ret)
 			smp_store_release(&log->synced, target);
+		else
+			WRITE_ONCE(log->err, ret);
 	}
 	mutex_unlock(&log->sync_lock);
 	return ret;
@@ -197,8 +219,15 @@ static void virgo_qlog_rotate(struct work_struct *work)
 	ret = virgo_qlog_write_state(q, file, &pos) ?: vfs_fsync(file, 0);
 	if (!ret)
 		ret = virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG, VIRGO_QUEUE_LOG_OLD);
-	if (!ret)
+	if (!ret) {
 		ret = virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG);
+		/* Back under its name, or an open would take .new for it. */
+		if (ret && virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG_OLD, VIRGO_QUEUE_LOG))
+			WRITE_ONCE(log->err, ret);
+	}
+	/* The renames on disk before anything counts as synced by them. */
+	if (!ret)
+		ret = virgo_qlog_sync_dir(&log->dir);
 	if (ret) {
 		fput(file);
 		goto fail;
@@ -306,16 +335,22 @@ int virgo_qlog_open(struct virgo_queue *q, const char *dirname)
 	int ret;
 
 	lockdep_assert_held(&q->lock);
-	if (!virgo_local_id())
+	q->self = virgo_local_id();
+	if (!q->self)
 		return -EDESTADDRREQ;
 	ret = kern_path(dirname, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
 	if (ret)
 		return ret;
 
-	file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY);
+	/* Non-blocking: a FIFO in its place must not hang the writer. */
+	file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY | O_NONBLOCK);
 	if (file == ERR_PTR(-ENOENT) &&
 	    !virgo_qlog_rename(&dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG))
-		file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY);
+		file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY | O_NONBLOCK);
+	if (!IS_ERR(file) && !S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		file = ERR_PTR(-EINVAL);
+	}
 	q->bad_records = 0;
 	q->torn = 0;
 	q->epoch = 0;
@@ -344,6 +379,7 @@ int virgo_qlog_open(struct virgo_queue *q, const char *dirname)
 	log->base = good_end;
 	log->lsn = 0;
 	log->synced = 0;
+	log->err = 0;
 
 	/* Past every epoch in the log, and the wall clock when it is later. */
 	now = clamp_t(u64, ktime_get_real_seconds(), 1, U32_MAX);
@@ -353,10 +389,11 @@ int virgo_qlog_open(struct virgo_queue *q, const char *dirname)
 	}
 	q->epoch = max_t(u64, now, q->epoch + 1);
 	q->seq = 0;
-	rec.id.node = virgo_local_id();
+	rec.id.node = q->self;
 	rec.id.epoch = q->epoch;
 	rec.lamport = virgo_clock_stamp();
-	ret = virgo_qlog_append(q, &rec, &lsn) ?: vfs_fsync(file, 1);
+	ret = virgo_qlog_append(q, &rec, &lsn) ?: vfs_fsync(file, 1) ?:
+	      virgo_qlog_sync_dir(&dir);
 	if (ret)
 		goto err_file;
 	log->synced = log->lsn;

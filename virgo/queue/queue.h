@@ -29,6 +29,7 @@ enum virgo_qrec_type {
 	VIRGO_QREC_DELIVERED,	/* DELIVERED#<id>#<lamport>: the publisher has it */
 	VIRGO_QREC_TAKEN,	/* TAKEN#<id>#<lamport>: its caller has it */
 	VIRGO_QREC_EPOCH,	/* EPOCH#<node>:<epoch>:0#<lamport>: a start */
+	VIRGO_QREC_PUBLISHED,	/* PUBLISHED#<id>#<lamport>#<node>#<uid> */
 };
 
 /**
@@ -38,6 +39,8 @@ enum virgo_qrec_type {
  * @lamport: Lamport time of the event it records
  * @service: REQUEST: the service's name
  * @status: REPLY: the service's status
+ * @node: PUBLISHED: the node it was published to
+ * @uid: PUBLISHED: the user who may collect its REPLY
  * @payload: REQUEST, REPLY: the payload
  * @len: its length
  */
@@ -47,6 +50,8 @@ struct virgo_qrec {
 	u64 lamport;
 	char service[VIRGO_SERVICE_NAME_MAX];
 	s64 status;
+	u32 node;
+	u32 uid;
 	const void *payload;
 	size_t len;
 };
@@ -146,6 +151,7 @@ struct virgo_qmsg {
  * @size: its size
  * @lsn: bytes ever appended, across rotations
  * @synced: of them, those known to be on disk
+ * @err: a failed write-back: sticky, every later sync and append fails
  * @sync_lock: one fsync at a time; those who wait share the next one
  * @file_lock: protects @file and @lsn for the fsync that reads them
  * @base: the size the last rotation (or the open) left it at
@@ -159,6 +165,7 @@ struct virgo_qlog {
 	loff_t size;
 	u64 lsn;
 	u64 synced;
+	int err;
 	struct mutex sync_lock;	/* serialises fsync, nests in queue.lock */
 	spinlock_t file_lock;	/* protects file and lsn for the syncer */
 	loff_t base;
@@ -187,6 +194,7 @@ extern struct virgo_queue_settings virgo_queue_set;
  * struct virgo_queue - the node's queue
  * @lock: protects everything here and the log's appends
  * @open: the log is open and replayed
+ * @self: this node's id when the log was opened: the queue's identity
  * @ids: every message held, by id
  * @to_run: requests not serviced yet, oldest first
  * @to_send: REPLYs whose publisher has not acknowledged them
@@ -206,6 +214,7 @@ extern struct virgo_queue_settings virgo_queue_set;
 struct virgo_queue {
 	struct mutex lock;	/* the queue; nests outside log.sync_lock */
 	bool open;
+	u32 self;
 	DECLARE_HASHTABLE(ids, 10);
 	struct list_head to_run;
 	struct list_head to_send;

@@ -11,6 +11,7 @@
  *	DELIVERED#<id>#<lamport>#<crc>
  *	TAKEN#<id>#<lamport>#<crc>
  *	EPOCH#<node>:<epoch>:0#<lamport>#<crc>
+ *	PUBLISHED#<id>#<lamport>#<node>#<uid>#<crc>
  *
  * A payload byte from ' ' to '~' other than '#' and '\' is itself; every
  * other byte is "\xhh" (lowercase hex). So a record holds no NUL, no
@@ -30,6 +31,7 @@ static const char *const virgo_qrec_names[] = {
 	[VIRGO_QREC_DELIVERED] = "DELIVERED",
 	[VIRGO_QREC_TAKEN] = "TAKEN",
 	[VIRGO_QREC_EPOCH] = "EPOCH",
+	[VIRGO_QREC_PUBLISHED] = "PUBLISHED",
 };
 
 static bool virgo_qbyte_plain(u8 c)
@@ -110,7 +112,12 @@ size_t virgo_qrec_encode(char *buf, size_t size, const struct virgo_qrec *rec)
 	if (len < 0 || len >= size)
 		return 0;
 	n = len;
-	if (rec->type == VIRGO_QREC_REQUEST || rec->type == VIRGO_QREC_REPLY) {
+	if (rec->type == VIRGO_QREC_PUBLISHED) {
+		len = snprintf(buf + n, size - n, "#%u#%u", rec->node, rec->uid);
+		if (len < 0 || len >= size - n)
+			return 0;
+		n += len;
+	} else if (rec->type == VIRGO_QREC_REQUEST || rec->type == VIRGO_QREC_REPLY) {
 		if (rec->type == VIRGO_QREC_REQUEST)
 			len = snprintf(buf + n, size - n, "#%s#", rec->service);
 		else
@@ -235,7 +242,8 @@ int virgo_qrec_decode(const char *line, size_t len, struct virgo_qrec *rec,
 			break;
 	if (type == ARRAY_SIZE(virgo_qrec_names))
 		return -EBADMSG;
-	want = type == VIRGO_QREC_REQUEST || type == VIRGO_QREC_REPLY ? 5 : 3;
+	want = type == VIRGO_QREC_REQUEST || type == VIRGO_QREC_REPLY ||
+	       type == VIRGO_QREC_PUBLISHED ? 5 : 3;
 	if (nf != want || flen[1] >= sizeof(id))
 		return -EBADMSG;
 
@@ -252,6 +260,15 @@ int virgo_qrec_decode(const char *line, size_t len, struct virgo_qrec *rec,
 	if (want == 3)
 		return 0;
 
+	if (type == VIRGO_QREC_PUBLISHED) {
+		if (virgo_qfield_u64(f[3], flen[3], VIRGO_MAX_NODES, &v) || !v)
+			return -EBADMSG;
+		rec->node = v;
+		if (virgo_qfield_u64(f[4], flen[4], U32_MAX, &v))
+			return -EBADMSG;
+		rec->uid = v;
+		return 0;
+	}
 	if (type == VIRGO_QREC_REQUEST) {
 		if (flen[3] >= sizeof(rec->service))
 			return -EBADMSG;

@@ -158,7 +158,10 @@ static void virgo_test_hostile(struct kunit *test)
 		"REQUEST#1:1:1:1#1#echo#x",
 		"REQUEST#+1:1:1#1#echo#x",
 		"REQUEST#1:1:1#-1#echo#x",		/* negative time */
-		"REQUEST#1:1:1#4611686018427387905#echo#x",	/* past VIRGO_CLOCK_MAX */
+		"REQUEST#1:1:1#9223372036854775808#echo#x",	/* past VIRGO_CLOCK_MAX */
+		"PUBLISHED#1:1:1#1#0#0",		/* node 0 */
+		"PUBLISHED#1:1:1#1#2#4294967296",	/* uid past u32 */
+		"PUBLISHED#1:1:1#1#2",
 		"REPLY#1:1:1#1#--1#x",
 		"REPLY#1:1:1#1#9223372036854775808#x",	/* past s64 */
 		"REPLY#1:1:1#1##x",			/* no status */
@@ -183,6 +186,9 @@ static void virgo_test_hostile(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->rec.status, S64_MIN);
 	KUNIT_EXPECT_EQ(test, t->rec.len, 1);
 	KUNIT_EXPECT_EQ(test, decode(t, sealed(test, "EPOCH#2:9:0#3")), 0);
+	KUNIT_EXPECT_EQ(test, decode(t, sealed(test, "PUBLISHED#2:9:4#3#64#1000")), 0);
+	KUNIT_EXPECT_EQ(test, t->rec.node, 64);
+	KUNIT_EXPECT_EQ(test, t->rec.uid, 1000);
 
 	/* A NUL inside, with a CRC that covers it. */
 	memcpy(nul, "TAKEN#1:1:1#1", 13);

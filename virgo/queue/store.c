@@ -122,9 +122,10 @@ static void virgo_qmsg_drop_request(struct virgo_queue *q, struct virgo_qmsg *m)
 	list_del_init(&m->run);
 }
 
+/* Published here: its REPLY is collected here. */
 static bool virgo_qmsg_local(const struct virgo_qmsg *m)
 {
-	return m->id.node == virgo_local_id();
+	return m->id.node == virgo_queue.self;
 }
 
 /* Wake whoever waits for a REPLY. */
@@ -158,47 +159,52 @@ static void virgo_queue_kick_send(unsigned long delay)
 int virgo_qmsg_apply(struct virgo_queue *q, const struct virgo_qrec *rec)
 {
 	struct virgo_qmsg *m = virgo_qmsg_find(q, &rec->id);
-	u32 self = virgo_local_id();
-	void *data;
+	u32 self = q->self;
+	void *data = NULL;
 
 	virgo_clock_merge(rec->lamport);
 	if (rec->id.node == self)
 		q->epoch = max(q->epoch, rec->id.epoch);
-
-	switch (rec->type) {
-	case VIRGO_QREC_EPOCH:
-		break;
-	case VIRGO_QREC_REQUEST:
-		if (m)
-			break;			/* written again by a rotation */
+	if (rec->type == VIRGO_QREC_EPOCH)
+		return 0;
+	if (rec->type == VIRGO_QREC_REQUEST || rec->type == VIRGO_QREC_REPLY) {
+		if (m && m->flags & (rec->type == VIRGO_QREC_REQUEST ?
+				     VIRGO_QMSG_REQUEST : VIRGO_QMSG_REPLY))
+			return 0;	/* written again by a rotation */
 		data = kvmemdup(rec->payload, rec->len, GFP_KERNEL);
-		m = data ? virgo_qmsg_new(q, &rec->id) : NULL;
+		if (!data)
+			return -ENOMEM;
+	}
+	if (!m && (rec->type == VIRGO_QREC_PUBLISHED || data)) {
+		m = virgo_qmsg_new(q, &rec->id);
 		if (!m) {
 			kvfree(data);
 			return -ENOMEM;
 		}
-		virgo_qcharge(q, rec->id.node, 1, rec->len, true);
-		m->flags = VIRGO_QMSG_REQUEST;
+		virgo_qcharge(q, rec->id.node, 1, 0, true);
+	}
+
+	switch (rec->type) {
+	case VIRGO_QREC_PUBLISHED:
+		m->target = rec->node;
+		m->req_lamport = rec->lamport;
+		if (rec->uid != (u32)-1) {
+			m->flags |= VIRGO_QMSG_OWNED;
+			m->owner = make_kuid(&init_user_ns, rec->uid);
+		}
+		break;
+	case VIRGO_QREC_REQUEST:
+		virgo_qcharge(q, rec->id.node, 0, rec->len, true);
+		m->flags |= VIRGO_QMSG_REQUEST;
 		strscpy(m->service, rec->service, sizeof(m->service));
 		m->req = data;
 		m->req_len = rec->len;
 		m->req_lamport = rec->lamport;
+		if (rec->id.node == self)
+			m->target = self;
 		list_add_tail(&m->run, &q->to_run);
 		break;
 	case VIRGO_QREC_REPLY:
-		if (m && m->flags & VIRGO_QMSG_REPLY)
-			break;
-		data = kvmemdup(rec->payload, rec->len, GFP_KERNEL);
-		if (!data)
-			return -ENOMEM;
-		if (!m) {
-			m = virgo_qmsg_new(q, &rec->id);
-			if (!m) {
-				kvfree(data);
-				return -ENOMEM;
-			}
-			virgo_qcharge(q, rec->id.node, 1, 0, true);
-		}
 		virgo_qmsg_drop_request(q, m);
 		virgo_qcharge(q, rec->id.node, 0, rec->len, true);
 		m->flags |= VIRGO_QMSG_REPLY;
@@ -219,6 +225,8 @@ int virgo_qmsg_apply(struct virgo_queue *q, const struct virgo_qrec *rec)
 		if (m)
 			virgo_qmsg_free(q, m);
 		virgo_qdedup_add(&q->dedup, &rec->id);
+		break;
+	default:
 		break;
 	}
 	return 0;
@@ -249,9 +257,10 @@ int virgo_qlog_write_state(struct virgo_queue *q, struct file *file, loff_t *pos
 {
 	struct virgo_qrec rec = {
 		.type = VIRGO_QREC_EPOCH,
-		.id = { virgo_local_id(), q->epoch, 0 },
+		.id = { q->self, q->epoch, 0 },
 		.lamport = virgo_clock_now(),
 	};
+	struct virgo_qdedup *d = &q->dedup;
 	struct virgo_qmsg *m;
 	unsigned int i;
 	int bkt, ret;
@@ -261,6 +270,16 @@ int virgo_qlog_write_state(struct virgo_queue *q, struct file *file, loff_t *pos
 		if (ret)
 			return ret;
 		rec.id = m->id;
+		if (virgo_qmsg_local(m) && m->target) {
+			rec.type = VIRGO_QREC_PUBLISHED;
+			rec.lamport = m->req_lamport;
+			rec.node = m->target;
+			rec.uid = m->flags & VIRGO_QMSG_OWNED ?
+				  from_kuid(&init_user_ns, m->owner) : (u32)-1;
+			ret = virgo_qlog_put(q, file, &rec, pos);
+			if (ret)
+				return ret;
+		}
 		if (m->flags & VIRGO_QMSG_REPLY) {
 			rec.type = VIRGO_QREC_REPLY;
 			rec.lamport = m->rep_lamport;
@@ -274,14 +293,15 @@ int virgo_qlog_write_state(struct virgo_queue *q, struct file *file, loff_t *pos
 			rec.payload = m->req;
 			rec.len = m->req_len;
 		} else {
-			continue;		/* waiting for a REPLY: not logged */
+			continue;		/* waiting for its REPLY */
 		}
 		ret = virgo_qlog_put(q, file, &rec, pos);
 	}
+	/* Oldest first, so that the replay's ring forgets the same ones. */
 	rec.type = VIRGO_QREC_TAKEN;
 	rec.lamport = virgo_clock_now();
-	for (i = 0; i < q->dedup.count && !ret; i++) {
-		rec.id = q->dedup.ids[i];
+	for (i = 0; i < d->count && !ret; i++) {
+		rec.id = d->ids[(d->next + d->size - d->count + i) % d->size];
 		ret = virgo_qlog_put(q, file, &rec, pos);
 	}
 	return ret;
@@ -363,15 +383,15 @@ int virgo_queue_enqueue(const struct virgo_msg_id *id, u64 lamport,
 		goto out_free;
 	}
 	m = virgo_qmsg_find(q, id);
-	if (m) {		/* sent again: it is queued already */
+	if (m) {
+		/* Sent again: queued already, acknowledged once on disk. */
 		*ack = m->req_lamport ?: virgo_clock_now();
-		goto out_free;
+		lsn = q->log.lsn;
+		mutex_unlock(&q->lock);
+		kvfree(data);
+		return virgo_qlog_sync(q, lsn);
 	}
 	rec.lamport = virgo_clock_merge(lamport);
-	if (!rec.lamport) {
-		ret = -EINVAL;
-		goto out_free;
-	}
 	ret = virgo_qcharge(q, id->node, 1, len, false);
 	if (ret)
 		goto out_free;
@@ -464,7 +484,8 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		.payload = data,
 		.len = len,
 	};
-	u32 self = virgo_local_id();
+	struct virgo_qrec pub = { .type = VIRGO_QREC_PUBLISHED, .uid = (u32)-1 };
+	u32 self = virgo_queue.self;
 	struct virgo_qmsg *m;
 	void *copy = NULL;
 	u64 lsn = 0;
@@ -474,6 +495,8 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		return -EINVAL;
 	if (len > VIRGO_QUEUE_DATA_MAX)
 		return -E2BIG;
+	if (!READ_ONCE(q->open))
+		return -ENOENT;
 	if (!node) {
 		pick = virgo_balancer_pick();
 		if (pick < 0)
@@ -499,18 +522,24 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 	q->seq++;
 	*id = m->id;
 	m->target = node;
+	m->req = copy;		/* freed with @m from here on */
+	m->req_len = copy ? len : 0;
 	if (owner) {
 		m->flags |= VIRGO_QMSG_OWNED;
 		m->owner = *owner;
+		pub.uid = from_kuid(&init_user_ns, *owner);
 	}
 	*lamport = virgo_clock_stamp();
-	if (copy) {
+	m->req_lamport = *lamport;
+	/* Who may collect its REPLY, and from whom it comes, across a restart. */
+	pub.id = m->id;
+	pub.lamport = *lamport;
+	pub.node = node;
+	ret = virgo_qmsg_log(q, m, &pub, &lsn);
+	if (!ret && copy) {
 		m->flags |= VIRGO_QMSG_REQUEST;
 		strscpy(m->service, service, sizeof(m->service));
-		m->req = copy;
-		m->req_len = len;
 		m->req_lamport = *lamport;
-		copy = NULL;
 		rec.id = m->id;
 		rec.lamport = *lamport;
 		strscpy(rec.service, service, sizeof(rec.service));
@@ -520,7 +549,7 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 	}
 	mutex_unlock(&q->lock);
 	if (ret)
-		return ret;
+		return ret;		/* @copy went with @m */
 	*queued_on = node;
 
 	if (node == self) {
@@ -531,11 +560,23 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 	ret = virgo_queue_send_request(node, id, *lamport, service, data, len,
 				       lamport);
 	if (ret) {
-		/* Not queued there (or not known to be): nothing to wait for. */
+		/*
+		 * Not queued there, or not known to be: nobody will wait for
+		 * it, and a REPLY that still comes is acknowledged and dropped.
+		 */
 		mutex_lock(&q->lock);
 		m = virgo_qmsg_find(q, id);
-		if (m && !(m->flags & VIRGO_QMSG_REPLY))
+		if (m && !(m->flags & (VIRGO_QMSG_REPLY | VIRGO_QMSG_TAKING))) {
+			struct virgo_qrec gone = {
+				.type = VIRGO_QREC_TAKEN,
+				.id = *id,
+				.lamport = virgo_clock_stamp(),
+			};
+
+			virgo_qlog_append(q, &gone, &lsn);
+			virgo_qdedup_add(&q->dedup, id);
 			virgo_qmsg_free(q, m);
+		}
 		mutex_unlock(&q->lock);
 	}
 	return ret;
@@ -583,31 +624,27 @@ int virgo_queue_receive_reply(const struct virgo_msg_id *id, u64 lamport,
 	if (!q->open)
 		goto out_free;
 	ret = -EINVAL;
-	if (id->node != virgo_local_id() || id->epoch > q->epoch ||
+	if (id->node != q->self || id->epoch > q->epoch ||
 	    (id->epoch == q->epoch && id->seq > q->seq))
 		goto out_free;
-	ret = 0;
 	m = virgo_qmsg_find(q, id);
-	if (virgo_qdedup_has(&q->dedup, id) || (m && m->flags & VIRGO_QMSG_REPLY))
-		goto out_free;
 	ret = -EPERM;
-	if (m && m->target && m->target != from)
-		goto out_free;
-	ret = -EINVAL;
+	if (m && (m->flags & VIRGO_QMSG_REQUEST || m->target != from))
+		goto out_free;	/* serviced here, or not published to @from */
+	if (!m || m->flags & VIRGO_QMSG_REPLY) {
+		/*
+		 * Collected, given up, or came before: acknowledged (once what
+		 * came before is on disk), never handed out twice.
+		 */
+		lsn = q->log.lsn;
+		mutex_unlock(&q->lock);
+		kvfree(data);
+		return virgo_qlog_sync(q, lsn);
+	}
 	rec.lamport = virgo_clock_merge(lamport);
-	if (!rec.lamport)
-		goto out_free;
-	ret = virgo_qcharge(q, id->node, m ? 0 : 1, len, false);
+	ret = virgo_qcharge(q, id->node, 0, len, false);
 	if (ret)
 		goto out_free;
-	if (!m) {
-		m = virgo_qmsg_new(q, id);
-		if (!m) {
-			virgo_quncharge(q, id->node, 1, len);
-			ret = -ENOMEM;
-			goto out_free;
-		}
-	}
 	m->flags |= VIRGO_QMSG_REPLY;
 	m->rep = data;
 	m->rep_len = len;
@@ -621,8 +658,6 @@ int virgo_queue_receive_reply(const struct virgo_msg_id *id, u64 lamport,
 		m->flags &= ~VIRGO_QMSG_REPLY;
 		m->rep = NULL;
 		m->rep_len = 0;
-		if (!m->target)
-			virgo_qmsg_free(q, m);
 		goto out_free;
 	}
 	mutex_unlock(&q->lock);
@@ -656,12 +691,13 @@ int virgo_queue_take(const struct virgo_msg_id *id, struct virgo_qtake *t)
 	int ret;
 
 	mutex_lock(&q->lock);
-	m = q->open && id->node == virgo_local_id() ? virgo_qmsg_find(q, id) : NULL;
+	m = q->open && id->node == q->self ? virgo_qmsg_find(q, id) : NULL;
 	ret = -ENOENT;
-	if (!m)
+	if (!m || !m->target)
 		goto out_unlock;
+	/* A message without an owner (published by the port) is root's. */
 	ret = -EACCES;
-	if (t->owner && m->flags & VIRGO_QMSG_OWNED && !uid_eq(m->owner, *t->owner))
+	if (t->owner && (!(m->flags & VIRGO_QMSG_OWNED) || !uid_eq(m->owner, *t->owner)))
 		goto out_unlock;
 	ret = -EAGAIN;
 	if (!(m->flags & VIRGO_QMSG_REPLY) || m->flags & VIRGO_QMSG_TAKING)
@@ -697,6 +733,7 @@ int virgo_queue_take(const struct virgo_msg_id *id, struct virgo_qtake *t)
 	virgo_qdedup_add(&q->dedup, id);
 	virgo_qmsg_free(q, m);
 	mutex_unlock(&q->lock);
+	virgo_queue_wake(q);		/* a waiter in our TAKING window */
 	if (lsn)
 		virgo_qlog_sync(q, lsn);
 	return t->size;
@@ -787,7 +824,7 @@ static void virgo_queue_run(struct work_struct *work)
 		m->rep_len = ctx.result_len;
 		m->rep_lamport = virgo_clock_stamp();
 		m->status = status;
-		m->ran_on = virgo_local_id();
+		m->ran_on = q->self;
 		rec.id = m->id;
 		rec.lamport = m->rep_lamport;
 		rec.status = status;

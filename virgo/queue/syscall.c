@@ -110,6 +110,11 @@ SYSCALL_DEFINE2(virgo_wait, struct virgo_wait_args __user *, uargs, size_t, usiz
 	    args.timeout_ms > VIRGO_WAIT_TIMEOUT_MAX_MS)
 		return -EINVAL;
 
+	/* Where the results go must take them before the REPLY is taken. */
+	if (put_user(0, &uargs->status) || put_user(0, &uargs->result_size) ||
+	    put_user(0, &uargs->lamport) || put_user(0, &uargs->ran_on))
+		return -EFAULT;
+
 	/* CAP_SYS_ADMIN collects any REPLY; others only their own. */
 	t.owner = has_capability_noaudit(current, CAP_SYS_ADMIN) ? NULL : &owner;
 	t.buf = (void __force *)u64_to_user_ptr(args.result);
