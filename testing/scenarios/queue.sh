@@ -147,4 +147,21 @@ check "REQUEST, REPLY and TAKEN records" sh -c \
 check_eq "the log is printable text: no NUL, no control byte" 0 \
 	"$(tr -d ' -~\n' < /var/log/kingcobra/REQUEST_REPLY.queue | wc -c)"
 
+# ------------------------------------------------------------ rotation
+echo 64 > $q/max_log_kb
+rot0=$(cut -d' ' -f5 $q/stats)
+big=$(head -c 2000 /dev/zero | tr '\0' 'r')
+got=0
+for i in $(seq 1 60); do
+	id=$(virgo queue publish --node 2 echo "$i$big") &&
+		[ "$(virgo queue wait --timeout 10000 "$id")" = "$i$big" ] && got=$((got + 1))
+done
+check_eq "60 REPLYs of 2 KB while the log rotates" 60 "$got"
+log=/var/log/kingcobra/REQUEST_REPLY.queue
+check "the log rotated past max_log_kb" [ "$(cut -d' ' -f5 $q/stats)" -gt "$rot0" ]
+check "the old log is kept as REQUEST_REPLY.queue.1" [ -s $log.1 ]
+check "the log stays near its cap (under 2 x 64 KiB)" [ "$(wc -c < $log)" -lt 131072 ]
+check "the rotated log reads back" sh -c "virgo queue log $log.1 >/dev/null"
+echo 65536 > $q/max_log_kb
+
 finish
