@@ -438,6 +438,7 @@ static int virgo_queue_send_request(u32 node, const struct virgo_msg_id *id,
 		.reply = reply,
 		.reply_len = sizeof(reply),
 		.timeout_ms = VIRGO_QSEND_TIMEOUT_MS,
+		.retry = true,		/* the node takes an id once */
 	};
 	u64 t;
 	int ret;
@@ -863,6 +864,7 @@ static int virgo_queue_send_reply(const struct virgo_qmsg *m)
 		.reply = reply,
 		.reply_len = sizeof(reply),
 		.timeout_ms = VIRGO_QSEND_TIMEOUT_MS,
+		.retry = true,		/* the publisher takes an id once */
 	};
 	int ret;
 
