@@ -27,11 +27,14 @@ static const char usage[] =
 "usage: virgo COMMAND [ARGS]\n"
 "\n"
 "  config load [--cloud FILE] [--client FILE] [--key FILE|none] [--self ADDR]\n"
+"              [--queue-dir DIR]\n"
 "        read the node lists (default " VIRGO_CLOUD_CONF ", " VIRGO_CLIENT_CONF ")\n"
 "        and the cluster key (default " VIRGO_KEY_FILE ", if present), check\n"
 "        them all, then load them into the kernel and start the services.\n"
 "        Bad files change nothing. --self: this node's address (default:\n"
-"        the listed address this machine has).\n"
+"        the listed address this machine has). The queue opens its log in\n"
+"        --queue-dir (default: its log_dir, " VIRGO_QUEUE_LOG_DIR "), made if\n"
+"        missing, and services again what it had not answered.\n"
 "  status\n"
 "        the node table: id, address, state, load, round trip; the policy.\n"
 "  balancer [POLICY]\n"
@@ -157,10 +160,38 @@ static int local_address(uint32_t addr)
 	return found;
 }
 
+/*
+ * The queue opens its log when told where it is: DIR, or the kernel's
+ * default (queue/log_dir), made if missing. Nothing to do without the
+ * queue, or when its log is open already.
+ */
+static int open_queue_log(const char *dir)
+{
+	char state[64], path[256], *p;
+	int ret;
+
+	if (virgo_cfs_read("queue/state", state, sizeof(state)) < 0 ||
+	    strcmp(state, "closed"))
+		return 0;
+	if (dir)
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (virgo_cfs_read("queue/log_dir", path, sizeof(path)) <= 0)
+		return fail("queue/log_dir", -EIO);
+	for (p = path + 1; (p = strchr(p, '/')); *p++ = '/') {
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return fail(path, -errno);
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return fail(path, -errno);
+	ret = virgo_cfs_write("queue/log_dir", path);
+	return ret ? fail("queue/log_dir", ret) : 0;
+}
+
 static int cmd_config_load(int argc, char **argv)
 {
 	const char *cloud = VIRGO_CLOUD_CONF, *client = VIRGO_CLIENT_CONF;
-	const char *keyfile = VIRGO_KEY_FILE, *self_arg = NULL;
+	const char *keyfile = VIRGO_KEY_FILE, *self_arg = NULL, *queue_dir = NULL;
 	int key_required = 0, have_client, key_len, i, j, self = 0, ret;
 	struct virgo_addrs nodes, clients;
 	uint8_t key[VIRGO_KEY_MAX];
@@ -178,6 +209,8 @@ static int cmd_config_load(int argc, char **argv)
 			keyfile = argv[++i], key_required = 1;
 		else if (i + 1 < argc && !strcmp(argv[i], "--self"))
 			self_arg = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--queue-dir"))
+			queue_dir = argv[++i];
 		else
 			return fputs(usage, stderr), 2;
 	}
@@ -266,6 +299,9 @@ static int cmd_config_load(int argc, char **argv)
 		if (ret)
 			return fail(rel, ret);
 	}
+	ret = open_queue_log(queue_dir);
+	if (ret)
+		return ret;
 	ret = virgo_cfs_write("listen", "1");
 	if (ret)
 		return fail("listen", ret);
