@@ -39,7 +39,7 @@ static struct workqueue_struct *virgo_queue_wq;
 static void *virgo_queue_result;	/* the worker's result buffer */
 static void virgo_queue_run(struct work_struct *work);
 static void virgo_queue_send(struct work_struct *work);
-static DECLARE_WORK(virgo_queue_run_work, virgo_queue_run);
+static DECLARE_DELAYED_WORK(virgo_queue_run_work, virgo_queue_run);
 static DECLARE_DELAYED_WORK(virgo_queue_send_work, virgo_queue_send);
 
 static u64 virgo_qkey(const struct virgo_msg_id *id)
@@ -137,7 +137,7 @@ static void virgo_queue_wake(struct virgo_queue *q)
 
 static void virgo_queue_kick_run(void)
 {
-	queue_work(virgo_queue_wq, &virgo_queue_run_work);
+	mod_delayed_work(virgo_queue_wq, &virgo_queue_run_work, 0);
 }
 
 static void virgo_queue_kick_send(unsigned long delay)
@@ -795,6 +795,17 @@ static void virgo_queue_run(struct work_struct *work)
 		if (!q->open || READ_ONCE(virgo_queue_set.paused) ||
 		    list_empty(&q->to_run)) {
 			mutex_unlock(&q->lock);
+			return;
+		}
+		/*
+		 * Not before the node serves: a service may call this node's
+		 * other services (clone calls its cpupool), and after a restart
+		 * the log opens before they listen.
+		 */
+		if (!virgo_services_listening()) {
+			mutex_unlock(&q->lock);
+			queue_delayed_work(virgo_queue_wq, &virgo_queue_run_work,
+					   msecs_to_jiffies(100));
 			return;
 		}
 		m = list_first_entry(&q->to_run, struct virgo_qmsg, run);
