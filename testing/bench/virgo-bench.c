@@ -9,6 +9,8 @@
  *   virgo-bench mc ADDR PORT CONNS COUNT SIZE
  *   virgo-bench mc-set ADDR PORT CONNS COUNT SIZE
  *   virgo-bench mem-get-rtt COUNT SIZE [NODE]
+ *   virgo-bench queue-rtt COUNT NODE SIZE
+ *   virgo-bench queue-pub COUNT NODE SIZE PUBLISHERS
  *
  * Every probe times COUNT rounds after a few untimed warm-up rounds and
  * prints one line:
@@ -17,7 +19,8 @@
  *
  * mc and mc-set, memcached ASCII protocol clients for any server that
  * speaks it, add ops_s=.., the requests per second of wall time over all
- * CONNS connections.
+ * CONNS connections. So does queue-pub, the acknowledged publishes per
+ * second of PUBLISHERS threads together.
  *
  * Any error ends the run with a message on stderr and a non-zero status:
  * a benchmark never reports a number it did not measure.
@@ -857,6 +860,260 @@ static int cmd_mem_get_rtt(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ the queue */
+
+#define QUEUE_WAIT_MS	60000	/* a REPLY slower than this is an error */
+#define QUEUE_PUB_MAX	64	/* queue-pub's publishers at most */
+
+/*
+ * The payload of publisher @p's message @i: its numbers, then letters.
+ * Printable, so that the log holds it as it is (queue.rst).
+ */
+static void queue_payload(char *buf, long size, long p, long i)
+{
+	char head[48];
+	long j, n;
+
+	n = snprintf(head, sizeof(head), "%ld.%ld.", p, i);
+	for (j = 0; j < size; j++)
+		buf[j] = j < n ? head[j] : 'a' + (i + j) % 26;
+}
+
+/* virgo_publish() of @buf to service "echo" on @node, or death. */
+static void queue_publish(unsigned int node, const char *buf, long size,
+			  struct virgo_msg_id *id)
+{
+	struct virgo_publish_args args = {
+		.service = (uintptr_t)"echo",
+		.data = (uintptr_t)buf,
+		.data_len = size,
+		.flags = VIRGO_PUBLISH_NODE,
+		.node = node,
+	};
+
+	if (syscall(__NR_virgo_publish, &args, sizeof(args)))
+		die("virgo_publish(node %u, \"echo\", %ld bytes): %s%s", node,
+		    size, strerror(errno), errno == ENOSYS ?
+		    " (this kernel has no virgo_publish)" : "");
+	if (args.queued_on != node)
+		die("message %u:%u:%llu: queued on node %u, not %u",
+		    args.id.node, args.id.epoch,
+		    (unsigned long long)args.id.seq, args.queued_on, node);
+	*id = args.id;
+}
+
+/* virgo_wait() for @id's REPLY into @got, or death. */
+static void queue_wait(const struct virgo_msg_id *id, char *got, long size,
+		       struct virgo_wait_args *args)
+{
+	long ret;
+
+	memset(args, 0, sizeof(*args));
+	args->id = *id;
+	args->result = (uintptr_t)got;
+	args->result_len = size;
+	args->timeout_ms = QUEUE_WAIT_MS;
+	ret = syscall(__NR_virgo_wait, args, sizeof(*args));
+	if (ret < 0)
+		die("virgo_wait(%u:%u:%llu): %s", id->node, id->epoch,
+		    (unsigned long long)id->seq, strerror(errno));
+	if (ret != size || args->result_size != (uint64_t)size)
+		die("message %u:%u:%llu: %ld REPLY bytes (whole REPLY %llu), sent %ld",
+		    id->node, id->epoch, (unsigned long long)id->seq, ret,
+		    (unsigned long long)args->result_size, size);
+}
+
+/* The REPLY in @got must be echo's of @want, from @node. */
+static void queue_check(const struct virgo_wait_args *args, unsigned int node,
+			const char *want, const char *got, long size)
+{
+	const struct virgo_msg_id *id = &args->id;
+
+	if (args->status)
+		die("message %u:%u:%llu: status %lld", id->node, id->epoch,
+		    (unsigned long long)id->seq, (long long)args->status);
+	if (memcmp(got, want, size))
+		die("message %u:%u:%llu: the REPLY differs from the request",
+		    id->node, id->epoch, (unsigned long long)id->seq);
+	if (args->ran_on != node)
+		die("message %u:%u:%llu: serviced on node %u, not %u", id->node,
+		    id->epoch, (unsigned long long)id->seq, args->ran_on, node);
+}
+
+/* One round: publish, wait for the REPLY, check it. */
+static void queue_round(unsigned int node, char *buf, char *got, long size,
+			long p, long i)
+{
+	struct virgo_wait_args wait;
+	struct virgo_msg_id id;
+
+	queue_payload(buf, size, p, i);
+	queue_publish(node, buf, size, &id);
+	queue_wait(&id, got, size, &wait);
+	queue_check(&wait, node, buf, got, size);
+}
+
+/* queue-rtt: one sample is a whole virgo_publish + virgo_wait of the REPLY. */
+static int cmd_queue_rtt(int argc, char **argv)
+{
+	struct virgo_wait_args wait;
+	struct virgo_msg_id id;
+	long count, size, i;
+	unsigned int node;
+	uint64_t *ns, t;
+	char *buf, *got;
+
+	if (argc != 3)
+		die("usage: queue-rtt COUNT NODE SIZE");
+	count = parse_num("count", argv[0], 1, MAX_COUNT);
+	node = parse_num("node", argv[1], 1, 65535);
+	size = parse_num("size", argv[2], 1, VIRGO_QUEUE_DATA_MAX);
+
+	ns = alloc_samples(count);
+	buf = malloc(size);
+	got = malloc(size);
+	if (!buf || !got)
+		die("out of memory");
+
+	for (i = -WARMUP_NET; i < 0; i++)
+		queue_round(node, buf, got, size, 0, i);
+	for (i = 0; i < count; i++) {
+		queue_payload(buf, size, 0, i);
+		t = now_ns();
+		queue_publish(node, buf, size, &id);
+		queue_wait(&id, got, size, &wait);
+		ns[i] = now_ns() - t;
+		queue_check(&wait, node, buf, got, size);
+	}
+	report("queue-rtt", ns, count, 0);
+	return 0;
+}
+
+/**
+ * struct queue_pub - one publisher of a queue-pub run
+ * @id: 0..PUBLISHERS-1
+ * @node: the node it publishes to
+ * @size: the payloads' size
+ * @count: how many timed publishes
+ * @ns: their latencies, until acknowledged
+ * @ids: their messages
+ * @go: the publishers start the timed publishes together
+ * @start: when its timed publishes began
+ * @end: ... and ended
+ */
+struct queue_pub {
+	long id;
+	unsigned int node;
+	long size;
+	long count;
+	uint64_t *ns;
+	struct virgo_msg_id *ids;
+	pthread_barrier_t *go;
+	uint64_t start, end;
+};
+
+static void *queue_pub_run(void *arg)
+{
+	struct queue_pub *p = arg;
+	char *buf = malloc(p->size), *got = malloc(p->size);
+	uint64_t t;
+	long i;
+
+	if (!buf || !got)
+		die("out of memory");
+	/* Untimed: this publisher's way to the node, REPLYs collected. */
+	for (i = -WARMUP_NET; i < 0; i++)
+		queue_round(p->node, buf, got, p->size, p->id, i);
+
+	pthread_barrier_wait(p->go);
+	p->start = now_ns();
+	for (i = 0; i < p->count; i++) {
+		queue_payload(buf, p->size, p->id, i);
+		t = now_ns();
+		queue_publish(p->node, buf, p->size, &p->ids[i]);
+		p->ns[i] = now_ns() - t;
+	}
+	p->end = now_ns();
+	free(buf);
+	free(got);
+	return NULL;
+}
+
+/*
+ * queue-pub: PUBLISHERS threads share COUNT virgo_publish calls to NODE,
+ * one outstanding each; the rate is COUNT over the time from the first
+ * publisher's start to the last one's end. Only the publishes are timed:
+ * every REPLY is collected and checked after the last.
+ */
+static int cmd_queue_pub(int argc, char **argv)
+{
+	uint64_t *ns, start = UINT64_MAX, end = 0;
+	struct virgo_wait_args wait;
+	struct virgo_msg_id *ids;
+	long count, size, npubs, share = 0, i, j;
+	struct queue_pub *pubs;
+	pthread_barrier_t go;
+	pthread_t *threads;
+	unsigned int node;
+	char *buf, *got;
+	int err;
+
+	if (argc != 4)
+		die("usage: queue-pub COUNT NODE SIZE PUBLISHERS");
+	node = parse_num("node", argv[1], 1, 65535);
+	size = parse_num("size", argv[2], 1, VIRGO_QUEUE_DATA_MAX);
+	npubs = parse_num("publisher count", argv[3], 1, QUEUE_PUB_MAX);
+	count = parse_num("count", argv[0], npubs, MAX_COUNT);
+
+	ns = alloc_samples(count);
+	ids = calloc(count, sizeof(*ids));
+	pubs = calloc(npubs, sizeof(*pubs));
+	threads = calloc(npubs, sizeof(*threads));
+	buf = malloc(size);
+	got = malloc(size);
+	if (!ids || !pubs || !threads || !buf || !got)
+		die("out of memory");
+	err = pthread_barrier_init(&go, NULL, npubs);
+	if (err)
+		die("pthread_barrier_init: %s", strerror(err));
+
+	for (i = 0; i < npubs; i++) {
+		struct queue_pub *p = &pubs[i];
+
+		p->id = i;
+		p->node = node;
+		p->size = size;
+		p->count = count / npubs + (i < count % npubs);
+		p->ns = ns + share;
+		p->ids = ids + share;
+		p->go = &go;
+		share += p->count;
+		err = pthread_create(&threads[i], NULL, queue_pub_run, p);
+		if (err)
+			die("pthread_create: %s", strerror(err));
+	}
+	for (i = 0; i < npubs; i++) {
+		err = pthread_join(threads[i], NULL);
+		if (err)
+			die("pthread_join: %s", strerror(err));
+		if (pubs[i].start < start)
+			start = pubs[i].start;
+		if (pubs[i].end > end)
+			end = pubs[i].end;
+	}
+
+	/* Untimed: every message's REPLY, exactly its request. */
+	for (i = 0; i < npubs; i++) {
+		for (j = 0; j < pubs[i].count; j++) {
+			queue_payload(buf, size, i, j);
+			queue_wait(&pubs[i].ids[j], got, size, &wait);
+			queue_check(&wait, node, buf, got, size);
+		}
+	}
+	report("queue-pub", ns, count, end > start ? end - start : 1);
+	return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 /* ------------------------------------------------------------ streams */
@@ -997,6 +1254,8 @@ static const struct {
 	{ "mc", cmd_mc },
 	{ "mc-set", cmd_mc_set },
 	{ "mem-get-rtt", cmd_mem_get_rtt },
+	{ "queue-rtt", cmd_queue_rtt },
+	{ "queue-pub", cmd_queue_pub },
 	{ "stream-server", cmd_stream_server },
 	{ "stream", cmd_stream },
 	{ "fs-stream", cmd_fs_stream },
@@ -1022,6 +1281,8 @@ int main(int argc, char **argv)
 		"       virgo-bench mc ADDR PORT CONNS COUNT SIZE\n"
 		"       virgo-bench mc-set ADDR PORT CONNS COUNT SIZE\n"
 		"       virgo-bench mem-get-rtt COUNT SIZE [NODE]\n"
+		"       virgo-bench queue-rtt COUNT NODE SIZE\n"
+		"       virgo-bench queue-pub COUNT NODE SIZE PUBLISHERS\n"
 		"       virgo-bench stream-server PORT\n"
 		"       virgo-bench stream ADDR PORT w|r BYTES\n"
 		"       virgo-bench fs-stream NODE PATH w|r BYTES\n");
