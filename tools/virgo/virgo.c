@@ -163,29 +163,36 @@ static int local_address(uint32_t addr)
 /*
  * The queue opens its log when told where it is: DIR, or the kernel's
  * default (queue/log_dir), made if missing. Nothing to do without the
- * queue, or when its log is open already.
+ * queue, or when its log is open already. A log that cannot open leaves
+ * the queue closed (its calls answer ENOENT) and the node serving.
  */
-static int open_queue_log(const char *dir)
+static void open_queue_log(const char *dir)
 {
 	char state[64], path[256], *p;
 	int ret;
 
 	if (virgo_cfs_read("queue/state", state, sizeof(state)) < 0 ||
 	    strcmp(state, "closed"))
-		return 0;
+		return;
 	if (dir)
 		snprintf(path, sizeof(path), "%s", dir);
-	else if (virgo_cfs_read("queue/log_dir", path, sizeof(path)) <= 0)
-		return fail("queue/log_dir", -EIO);
-	for (p = path + 1; (p = strchr(p, '/')); *p++ = '/') {
+	else if ((ret = virgo_cfs_read("queue/log_dir", path, sizeof(path))) <= 0)
+		goto fail;
+	ret = 0;
+	for (p = path + 1; !ret && (p = strchr(p, '/')); *p++ = '/') {
 		*p = '\0';
 		if (mkdir(path, 0755) && errno != EEXIST)
-			return fail(path, -errno);
+			ret = -errno;
 	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return fail(path, -errno);
-	ret = virgo_cfs_write("queue/log_dir", path);
-	return ret ? fail("queue/log_dir", ret) : 0;
+	if (!ret && mkdir(path, 0700) && errno != EEXIST)
+		ret = -errno;
+	if (!ret)
+		ret = virgo_cfs_write("queue/log_dir", path);
+	if (!ret)
+		return;
+fail:
+	fprintf(stderr, "virgo: the queue's log in %s: %s; the queue stays closed\n",
+		dir ? dir : "its log_dir", strerror(ret < 0 ? -ret : EIO));
 }
 
 static int cmd_config_load(int argc, char **argv)
@@ -239,6 +246,9 @@ static int cmd_config_load(int argc, char **argv)
 	key_len = load_key(keyfile, key_required, key);
 	if (key_len < 0)
 		return 1;
+	if (queue_dir && (queue_dir[0] != '/' || strlen(queue_dir) >= 256))
+		return fprintf(stderr, "virgo: --queue-dir %s: not an absolute path under 256 bytes\n",
+			       queue_dir), 1;
 	if (self_arg && inet_pton(AF_INET, self_arg, &self_addr) != 1)
 		return fprintf(stderr, "virgo: --self %s: not an IPv4 address\n", self_arg), 1;
 	for (i = 0; i < nodes.n && !self; i++)
@@ -299,9 +309,7 @@ static int cmd_config_load(int argc, char **argv)
 		if (ret)
 			return fail(rel, ret);
 	}
-	ret = open_queue_log(queue_dir);
-	if (ret)
-		return ret;
+	open_queue_log(queue_dir);
 	ret = virgo_cfs_write("listen", "1");
 	if (ret)
 		return fail("listen", ret);

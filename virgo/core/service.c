@@ -634,7 +634,9 @@ int virgo_services_set_listening(bool on)
 
 	mutex_lock(&virgo_services_lock);
 	if (on != virgo_listening) {
-		virgo_listening = on;
+		/* Listening means every service listens: set once they do. */
+		if (!on)
+			WRITE_ONCE(virgo_listening, false);
 		if (on && !virgo_auth_enabled())
 			pr_warn("no cluster key: services run unauthenticated (lab mode)\n");
 		list_for_each_entry(svc, &virgo_services, node) {
@@ -645,6 +647,8 @@ int virgo_services_set_listening(bool on)
 				virgo_service_stop(svc);
 			}
 		}
+		if (on)
+			WRITE_ONCE(virgo_listening, true);
 	}
 	mutex_unlock(&virgo_services_lock);
 	return ret;

@@ -225,20 +225,25 @@ static void virgo_qlog_rotate(struct work_struct *work)
 		if (ret && virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG_OLD, VIRGO_QUEUE_LOG))
 			WRITE_ONCE(log->err, ret);
 	}
-	/* The renames on disk before anything counts as synced by them. */
-	if (!ret)
-		ret = virgo_qlog_sync_dir(&log->dir);
 	if (ret) {
 		fput(file);
 		goto fail;
 	}
-	/* Everything appended so far is in the new file, synced. */
+	/*
+	 * The new file has the name now: append to it. Everything appended
+	 * so far is in it, synced, once the renames are on disk too; if
+	 * they cannot be, nothing more counts as durable.
+	 */
+	ret = virgo_qlog_sync_dir(&log->dir);
 	mutex_lock(&log->sync_lock);
 	spin_lock(&log->file_lock);
 	old = log->file;
 	log->file = file;
 	spin_unlock(&log->file_lock);
-	smp_store_release(&log->synced, log->lsn);
+	if (ret)
+		WRITE_ONCE(log->err, ret);
+	else
+		smp_store_release(&log->synced, log->lsn);
 	mutex_unlock(&log->sync_lock);
 	fput(old);
 	log->size = pos;

@@ -321,7 +321,7 @@ int virgo_queue_start(const char *dir)
 	mutex_lock(&q->lock);
 	if (!q->open) {
 		ret = virgo_qlog_open(q, dir);
-		q->open = !ret;
+		smp_store_release(&q->open, !ret);
 	}
 	mutex_unlock(&q->lock);
 	if (!ret) {
@@ -424,6 +424,24 @@ out_free:
 	return ret;
 }
 
+/*
+ * Nobody will collect @m's REPLY: say so in the log (its PUBLISHED record
+ * is there) and forget it. Called locked.
+ */
+static void virgo_queue_give_up(struct virgo_queue *q, struct virgo_qmsg *m)
+{
+	struct virgo_qrec gone = {
+		.type = VIRGO_QREC_TAKEN,
+		.id = m->id,
+		.lamport = virgo_clock_stamp(),
+	};
+	u64 lsn;
+
+	virgo_qlog_append(q, &gone, &lsn);
+	virgo_qdedup_add(&q->dedup, &m->id);
+	virgo_qmsg_free(q, m);
+}
+
 /* Publish to @node's queue over the network; @m waits here for the REPLY. */
 static int virgo_queue_send_request(u32 node, const struct virgo_msg_id *id,
 				    u64 lamport, const char *service,
@@ -486,18 +504,20 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		.len = len,
 	};
 	struct virgo_qrec pub = { .type = VIRGO_QREC_PUBLISHED, .uid = (u32)-1 };
-	u32 self = virgo_queue.self;
 	struct virgo_qmsg *m;
 	void *copy = NULL;
 	u64 lsn = 0;
 	int ret, pick;
+	u32 self;
 
 	if (!virgo_qservice_ok(service) || node > VIRGO_MAX_NODES)
 		return -EINVAL;
 	if (len > VIRGO_QUEUE_DATA_MAX)
 		return -E2BIG;
-	if (!READ_ONCE(q->open))
+	/* Open for good once open: its identity is set before. */
+	if (!smp_load_acquire(&q->open))
 		return -ENOENT;
+	self = q->self;
 	if (!node) {
 		pick = virgo_balancer_pick();
 		if (pick < 0)
@@ -544,9 +564,11 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		rec.id = m->id;
 		rec.lamport = *lamport;
 		strscpy(rec.service, service, sizeof(rec.service));
-		ret = virgo_qmsg_log(q, m, &rec, &lsn);
+		ret = virgo_qlog_append(q, &rec, &lsn);
 		if (!ret)
 			list_add_tail(&m->run, &q->to_run);
+		else
+			virgo_queue_give_up(q, m);
 	}
 	mutex_unlock(&q->lock);
 	if (ret)
@@ -558,8 +580,9 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		virgo_queue_kick_run();
 		return ret;
 	}
+	/* Its PUBLISHED record on disk too before the caller has the id. */
 	ret = virgo_queue_send_request(node, id, *lamport, service, data, len,
-				       lamport);
+				       lamport) ?: virgo_qlog_sync(q, lsn);
 	if (ret) {
 		/*
 		 * Not queued there, or not known to be: nobody will wait for
@@ -567,17 +590,8 @@ int virgo_queue_publish(u32 node, const char *service, const void *data,
 		 */
 		mutex_lock(&q->lock);
 		m = virgo_qmsg_find(q, id);
-		if (m && !(m->flags & (VIRGO_QMSG_REPLY | VIRGO_QMSG_TAKING))) {
-			struct virgo_qrec gone = {
-				.type = VIRGO_QREC_TAKEN,
-				.id = *id,
-				.lamport = virgo_clock_stamp(),
-			};
-
-			virgo_qlog_append(q, &gone, &lsn);
-			virgo_qdedup_add(&q->dedup, id);
-			virgo_qmsg_free(q, m);
-		}
+		if (m && !(m->flags & VIRGO_QMSG_TAKING))
+			virgo_queue_give_up(q, m);
 		mutex_unlock(&q->lock);
 	}
 	return ret;
