@@ -173,6 +173,7 @@ int virgo_qlog_sync(struct virgo_queue *q, u64 lsn)
 	u64 target;
 	int ret = 0;
 
+	/* Pairs with the releases below: a covered record was fsynced. */
 	if (smp_load_acquire(&log->synced) >= lsn)
 		return 0;
 	mutex_lock(&log->sync_lock);
@@ -188,7 +189,7 @@ int virgo_qlog_sync(struct virgo_queue *q, u64 lsn)
 		spin_unlock(&log->file_lock);
 		ret = vfs_fsync(file, 1);
 		fput(file);
-		if (!ret)
+		if (!ret)	/* after the fsync: see the acquire above */
 			smp_store_release(&log->synced, target);
 		else
 			WRITE_ONCE(log->err, ret);
@@ -242,7 +243,7 @@ static void virgo_qlog_rotate(struct work_struct *work)
 	spin_unlock(&log->file_lock);
 	if (ret)
 		WRITE_ONCE(log->err, ret);
-	else
+	else		/* the new file was fsynced: see virgo_qlog_sync() */
 		smp_store_release(&log->synced, log->lsn);
 	mutex_unlock(&log->sync_lock);
 	fput(old);

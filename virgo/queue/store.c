@@ -321,6 +321,7 @@ int virgo_queue_start(const char *dir)
 	mutex_lock(&q->lock);
 	if (!q->open) {
 		ret = virgo_qlog_open(q, dir);
+		/* q->self and the epoch first: virgo_queue_publish() acquires. */
 		smp_store_release(&q->open, !ret);
 	}
 	mutex_unlock(&q->lock);
