@@ -12,6 +12,10 @@
  *   virgo-wire hold ADDR PORT SELF PEER KEYFILE SECONDS [SOURCE]
  *	pass the handshake, ping, then wait: "closed after N ms" when the
  *	server closes the connection, "open" after SECONDS.
+ *   virgo-wire time ADDR PORT SELF PEER KEYFILE TIME LINE
+ *	pass the handshake, send LINE in a frame stamped with the Lamport
+ *	time TIME, and print "sent TIME", then "reply R: <line>" with the
+ *	time R of the frame that ended the first reply line.
  *   virgo-wire reflect ADDR PORT SELF [SOURCE]
  *	without the key: hand the server's own proof back as the client's.
  *	Prints every line the server sends (a stranger's first is a refusal).
@@ -80,7 +84,7 @@ static size_t seal(uint8_t *frame, const char *text, uint64_t seq)
 	size_t len = strlen(text);
 
 	memcpy(frame + VIRGO_FRAME_HEAD, text, len);
-	return virgo_frame_seal(frame, len, seq, wire.tx_key);
+	return virgo_frame_seal(frame, len, seq, virgo_lamport_merge(0), wire.tx_key);
 }
 
 /* Print every reply line until the server closes or @seconds pass. */
@@ -140,6 +144,39 @@ static int cmd_frames(char **argv)
 		die(mode, EINVAL);
 	}
 	replies(5);
+	return 0;
+}
+
+static int cmd_time(char **argv)
+{
+	uint8_t key[VIRGO_KEY_MAX];
+	size_t key_len = load_key(argv[4], key);
+	unsigned long long t = strtoull(argv[5], NULL, 0);
+	char line[4096];
+	ssize_t r;
+	size_t n = 0;
+	int ret;
+
+	ret = virgo_link_connect(&wire, addr_of(argv[0]), atoi(argv[1]), NULL, key, key_len,
+				 atoi(argv[2]), atoi(argv[3]), 5000);
+	if (ret)
+		die("connect", -ret);
+	if (t < 1 || t > VIRGO_CLOCK_MAX)
+		die(argv[5], EINVAL);
+	virgo_lamport_merge(t - 1);	/* the next frame's time is t */
+	snprintf(line, sizeof(line), "%s\n", argv[6]);
+	ret = virgo_link_write(&wire, line, strlen(line));
+	if (ret)
+		die("write", -ret);
+	printf("sent %llu\n", (unsigned long long)wire.tx_time);
+	while (n < sizeof(line) - 1 && (!n || line[n - 1] != '\n')) {
+		r = virgo_link_read(&wire, line + n, 1);
+		if (r <= 0)
+			die("read", r ? -r : EPROTO);
+		n++;
+	}
+	line[n] = '\0';
+	printf("reply %llu: %s", (unsigned long long)wire.rx_time, line);
 	return 0;
 }
 
@@ -339,6 +376,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 8 && !strcmp(argv[1], "frames"))
 		return cmd_frames(argv + 2);
+	if (argc == 9 && !strcmp(argv[1], "time"))
+		return cmd_time(argv + 2);
 	if ((argc == 8 || argc == 9) && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv + 2);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "reflect"))

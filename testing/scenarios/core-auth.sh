@@ -21,22 +21,36 @@ pong2() {
 	[ "$(virgo send --node 2 core ping)" = "pong 2" ]
 }
 
-check_eq "the cluster runs the v2 handshake" virgo-auth-v2 "$(cat $cfs/auth)"
+check_eq "the cluster runs the v3 handshake" virgo-auth-v3 "$(cat $cfs/auth)"
 check "every node up, authenticated" wait_until 20 sh -c "for n in \$(seq 1 $VIRGO_NODES); do [ \"\$(cat $cfs/nodes/\$n/state)\" = up ] || exit 1; done"
 check_eq "virgo send with the key" "pong 2" "$(virgo send --node 2 core ping)"
+
+# --- Lamport time in every frame: a reply's time exceeds its request's,
+# on every service; node 2's clock reaches node 1 through the polls alone.
+late=$((1 << 40))
+for port in 40000 10000 30000 50000 60000; do
+	late=$((late + 1000))
+	out=$(virgo-wire time "$n2" $port 1 2 $key $late version 2>&1)
+	sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\)$/\1/p')
+	reply=$(echo "$out" | sed -n 's/^reply \([0-9]*\): .*/\1/p')
+	check "port $port: the reply's time passes the request's" \
+		[ "$sent" = $late -a "${reply:-0}" -gt $late ]
+done
+check "node 1's clock passes node 2's through the polls" \
+	wait_until 5 sh -c "[ \$(cat $cfs/lamport) -gt $late ]"
 
 # --- the handshake, tried by hand
 first=$(printf 'ping\n' | nc -w 3 "$n2" 40000)
 check "the server opens with its id and a fresh nonce" \
-	sh -c "echo '$first' | head -n 1 | grep -Eqx 'VIRGO-AUTH 2 2 [0-9a-f]{64}'"
+	sh -c "echo '$first' | head -n 1 | grep -Eqx 'VIRGO-AUTH 3 2 [0-9a-f]{64}'"
 check_eq "a command instead of the handshake is refused" \
-	"ERROR EPROTO expected AUTH-HELLO 2 <node-id> <nonce>" "$(echo "$first" | sed -n 2p)"
+	"ERROR EPROTO expected AUTH-HELLO 3 <node-id> <nonce>" "$(echo "$first" | sed -n 2p)"
 check_eq "a node speaking handshake v1 is refused, clearly" \
-	"ERROR EPROTO handshake v1 refused: this node speaks v2" \
+	"ERROR EPROTO handshake v1 refused: this node speaks v3" \
 	"$(printf 'AUTH %s\n' $hex64 | nc -w 3 "$n2" 40000 | sed -n 2p)"
 check_eq "a client claiming another node's id is refused" \
 	"ERROR EACCES node id does not match the address" \
-	"$(printf 'AUTH-HELLO 2 3 %s\n' $hex64 | nc -w 3 "$n2" 40000 | sed -n 2p)"
+	"$(printf 'AUTH-HELLO 3 3 %s\n' $hex64 | nc -w 3 "$n2" 40000 | sed -n 2p)"
 out=$(virgo-wire reflect "$n2" 40000 1)
 echo "$out" | sed 's/^/# /'
 check_eq "a reflected proof is refused" "ERROR EACCES authentication failed" \
@@ -107,7 +121,7 @@ echo 60000 > $cfs/idle_ms
 # --- memcached clients: only at the addresses the operator lists
 mc() { nc -w 3 "$1" 30000 | tr -d '\r'; }
 handshake_first() {	# handshake_first ADDR: the server opens with a challenge
-	printf 'version\r\n' | nc -w 3 "$1" 30000 | head -n 1 | grep -q '^VIRGO-AUTH 2 '
+	printf 'version\r\n' | nc -w 3 "$1" 30000 | head -n 1 | grep -q '^VIRGO-AUTH 3 '
 }
 check "an unlisted memcached client gets the handshake, not memcached" handshake_first 127.0.0.1
 echo "127.0.0.1, $net.200 $VIRGO_NODE_ADDR" > $cfs/mempool/memcached_clients

@@ -13,11 +13,11 @@ check "the relay's transcript is on node 3" \
 sed 's/^/# /' $log
 one=$(sed -n '/^== byte for byte/,/^== ids rewritten/p' $log)
 two=$(sed -n '/^== ids rewritten/,$p' $log)
-check "byte for byte: a node dialled the relay" sh -c "echo '$one' | grep -q '^target> VIRGO-AUTH 2 3 '"
+check "byte for byte: a node dialled the relay" sh -c "echo '$one' | grep -q '^target> VIRGO-AUTH 3 3 '"
 check "byte for byte: it hung up on the target's id, proving nothing" \
 	sh -c "echo '$one' | grep -qx 'victim hung up' && ! echo '$one' | grep -q '^victim>'"
 check "rewritten: the victim took the relay for node 2 and said hello" \
-	sh -c "echo '$two' | grep -Eq '^victim> AUTH-HELLO 2 [13] '"
+	sh -c "echo '$two' | grep -Eq '^victim> AUTH-HELLO 3 [13] '"
 check "rewritten: the target proved itself, to the wrong transcript" \
 	sh -c "echo '$two' | grep -q '^target> AUTH-SERVER '"
 check "rewritten: the victim hung up without a proof" \

@@ -4,7 +4,7 @@
 . virgo-test.sh
 
 check "every node up" virgo-wait-nodes 120
-check_eq "the cluster is keyed" virgo-auth-v2 "$(cat /sys/kernel/config/virgo/auth)"
+check_eq "the cluster is keyed" virgo-auth-v3 "$(cat /sys/kernel/config/virgo/auth)"
 for n in 1 2 3; do
 	id=$(virgo queue publish --node "$n" echo "keyed $n")
 	check_eq "a REPLY from node $n" "keyed $n" "$(virgo queue wait --timeout 10000 "$id")"

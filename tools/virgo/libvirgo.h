@@ -72,16 +72,28 @@ int virgo_auth_derive(const uint8_t *key, size_t key_len,
 /*
  * Frames: virgo_frame_seal() seals the @len bytes at @frame +
  * VIRGO_FRAME_HEAD in place (0 bytes: the close frame, the stream's
- * authenticated end) and returns the frame's size (0 on error);
- * virgo_frame_body() reads a head (the body's length or -EPROTO);
+ * authenticated end), stamped with the Lamport time @time, and returns
+ * the frame's size (0 on error); virgo_frame_body() reads a head (the
+ * body's length or -EPROTO); virgo_frame_time() its time;
  * virgo_frame_open() checks and decrypts a body in place and returns the
  * data's length or -EBADMSG.
  */
-size_t virgo_frame_seal(uint8_t *frame, size_t len, uint64_t seq,
+size_t virgo_frame_seal(uint8_t *frame, size_t len, uint64_t seq, uint64_t time,
 			const uint8_t key[VIRGO_AUTH_NONCE]);
 int virgo_frame_body(const uint8_t *head);
+uint64_t virgo_frame_time(const uint8_t *head);
 int virgo_frame_open(uint8_t *frame, size_t body, uint64_t seq,
 		     const uint8_t key[VIRGO_AUTH_NONCE]);
+
+/*
+ * The process's Lamport clock, as the kernel's (VIRGO_CLOCK_MAX at most):
+ * every frame a link sends carries a new time, every frame received moves
+ * the clock past its time. virgo_lamport_merge() returns the receive
+ * event's time.
+ */
+#define VIRGO_CLOCK_MAX		((uint64_t)INT64_MAX)
+uint64_t virgo_lamport(void);
+uint64_t virgo_lamport_merge(uint64_t seen);
 
 /* virgo_reply_errno - the errno of an "ERROR <name> ..." line; 0 otherwise. */
 int virgo_reply_errno(const char *line);
@@ -98,6 +110,8 @@ struct virgo_link {
 	uint8_t rx_key[VIRGO_AUTH_NONCE];
 	uint64_t tx_seq;
 	uint64_t rx_seq;
+	uint64_t tx_time;		/* Lamport time of the last frame sent */
+	uint64_t rx_time;		/* and of the last frame received */
 	size_t rx_start;
 	size_t rx_end;
 	uint8_t rx[VIRGO_FRAME_SIZE];

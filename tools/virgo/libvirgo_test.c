@@ -96,6 +96,19 @@ static void test_key(void)
 	CHECK("not hex", virgo_key_parse("zz0102030405060708090a0b0c0d0e0f", key, sizeof(key)) == -EINVAL);
 }
 
+/* The process's Lamport clock: past what it saw, never wrapping. */
+static void test_lamport(void)
+{
+	uint64_t t = virgo_lamport();
+
+	CHECK("a stamp advances the clock", virgo_lamport_merge(0) == t + 1);
+	CHECK("an older time still advances it", virgo_lamport_merge(t) == t + 2);
+	CHECK("a newer time moves it past", virgo_lamport_merge(1000 + t) == 1001 + t &&
+	      virgo_lamport() == 1001 + t);
+	CHECK("it stops at VIRGO_CLOCK_MAX", virgo_lamport_merge(UINT64_MAX) == VIRGO_CLOCK_MAX &&
+	      virgo_lamport_merge(0) == VIRGO_CLOCK_MAX);
+}
+
 /* The vectors of the kernel's KUnit suite virgo_auth (auth_test.c). */
 static void test_crypto(void)
 {
@@ -116,40 +129,41 @@ static void test_crypto(void)
 	CHECK("derive", !virgo_auth_derive(key, 32, &t, &sec));
 	hex(sec.server_proof, 32, h);
 	CHECK("server proof vector",
-	      !strcmp(h, "2327ad076d7a37e676e73fc02baf2b682be9a3428909bd99622eb66b3ebf0449"));
+	      !strcmp(h, "e4e73e74ecdea133a829946d91e96177c70b94ad53ef581dbedb24fa8b52ac97"));
 	hex(sec.client_proof, 32, h);
 	CHECK("client proof vector",
-	      !strcmp(h, "31519fe1fc17ea406c9ebf05dd92e593c07c1e1d55a7d9a59b3abf39f44ebcb1"));
+	      !strcmp(h, "2ab99125cca10061e247af3d8822b7c612de3180482e2a18e2da4e86140aa06d"));
 	hex(sec.c2s, 32, h);
 	CHECK("client-to-server key vector",
-	      !strcmp(h, "44472ae23dfd5b6ab4fc46c3c4451b3263a430c90558853c6ccd03403c4e72d0"));
+	      !strcmp(h, "deaeeef1dc79652806512d109d27fdf701b5f7baddc04c6c595a21efae3b880b"));
 	hex(sec.s2c, 32, h);
 	CHECK("server-to-client key vector",
-	      !strcmp(h, "e8449c0b774da12a1b806267c356a42b1561deffe145300c6bde05a6fb3e5bf0"));
+	      !strcmp(h, "6fa75bbf9b7b3b2699d89ffe2bf88bba8efb38f726312d42faf2dc2f15c92fc6"));
 
 	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
-	n = virgo_frame_seal(frame, 5, 7, sec.c2s);
+	n = virgo_frame_seal(frame, 5, 7, 0x0102030405060708, sec.c2s);
 	hex(frame, n, h);
-	CHECK("frame 7 vector", n == 25 &&
-	      !strcmp(h, "00000015bcc806d0c138a79f0deeb67620a849ca2a668359e7"));
+	CHECK("frame 7 vector", n == 33 &&
+	      !strcmp(h, "000000150102030405060708c518efb4e2b5f0cbc6d6833c92d9e72d1286dd0784"));
 	body = virgo_frame_body(frame);
 	CHECK("frame body", body == 21);
+	CHECK("frame time", virgo_frame_time(frame) == 0x0102030405060708ULL);
 	CHECK("frame opens", virgo_frame_open(frame, body, 7, sec.c2s) == 5 &&
 	      !memcmp(frame + VIRGO_FRAME_HEAD, "load\n", 5));
 	for (i = 0; i < 8 * n; i++) {
 		memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
-		virgo_frame_seal(frame, 5, 7, sec.c2s);
+		virgo_frame_seal(frame, 5, 7, 0x0102030405060708, sec.c2s);
 		frame[i / 8] ^= 1 << (i % 8);
 		bad += virgo_frame_open(frame, body, 7, sec.c2s) == -EBADMSG;
 	}
 	CHECK("every flipped bit refused", bad == (int)(8 * n));
 	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
-	virgo_frame_seal(frame, 5, 7, sec.c2s);
+	virgo_frame_seal(frame, 5, 7, 0x0102030405060708, sec.c2s);
 	CHECK("wrong sequence refused", virgo_frame_open(frame, body, 8, sec.c2s) == -EBADMSG);
-	n = virgo_frame_seal(frame, 0, 3, sec.c2s);
+	n = virgo_frame_seal(frame, 0, 3, 0, sec.c2s);
 	hex(frame, n, h);
-	CHECK("close frame 3 vector", n == 20 &&
-	      !strcmp(h, "00000010faf2a0993796dcd424b49aa6d57e429f"));
+	CHECK("close frame 3 vector", n == 28 &&
+	      !strcmp(h, "000000100000000000000000d5d7ef3a78a5b923b541f9e290127842"));
 	CHECK("close frame opens empty", virgo_frame_body(frame) == 16 &&
 	      virgo_frame_open(frame, 16, 3, sec.c2s) == 0);
 	memset(frame, 0, 4);
@@ -371,6 +385,7 @@ int main(void)
 	test_limits();
 	test_key();
 	test_crypto();
+	test_lamport();
 	test_link_end();
 	test_ports();
 	test_msg_id();

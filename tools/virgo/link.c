@@ -68,6 +68,9 @@ int virgo_auth_derive(const uint8_t *key, size_t key_len,
 }
 
 /* RFC 8439's 96-bit nonce: 32 zero bits, then the sequence number, LE. */
+/* The process's Lamport clock (libvirgo.h). */
+static uint64_t lamport;
+
 static void frame_nonce(uint8_t nonce[12], uint64_t seq)
 {
 	int i;
@@ -77,17 +80,36 @@ static void frame_nonce(uint8_t nonce[12], uint64_t seq)
 		nonce[4 + i] = seq >> (8 * i);
 }
 
-size_t virgo_frame_seal(uint8_t *frame, size_t len, uint64_t seq,
+uint64_t virgo_lamport(void)
+{
+	return __atomic_load_n(&lamport, __ATOMIC_RELAXED);
+}
+
+uint64_t virgo_lamport_merge(uint64_t seen)
+{
+	uint64_t cur = __atomic_load_n(&lamport, __ATOMIC_RELAXED), next;
+
+	do {
+		next = cur > seen ? cur : seen;
+		next = (next < VIRGO_CLOCK_MAX - 1 ? next : VIRGO_CLOCK_MAX - 1) + 1;
+	} while (!__atomic_compare_exchange_n(&lamport, &cur, next, 0,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return next;
+}
+
+size_t virgo_frame_seal(uint8_t *frame, size_t len, uint64_t seq, uint64_t time,
 			const uint8_t key[VIRGO_AUTH_NONCE])
 {
 	uint8_t nonce[12], *data = frame + VIRGO_FRAME_HEAD;
 	uint32_t body = htonl(len + VIRGO_FRAME_TAG);
 	EVP_CIPHER_CTX *ctx;
-	int n, ok;
+	int i, n, ok;
 
 	if (len > VIRGO_FRAME_DATA_MAX)
 		return 0;
 	memcpy(frame, &body, sizeof(body));
+	for (i = 0; i < 8; i++)
+		frame[4 + i] = time >> (56 - 8 * i);
 	frame_nonce(nonce, seq);
 	ctx = EVP_CIPHER_CTX_new();
 	ok = ctx && EVP_EncryptInit_ex(ctx, EVP_chacha20_poly1305(), NULL, key, nonce) &&
@@ -108,6 +130,16 @@ int virgo_frame_body(const uint8_t *head)
 	if (body < VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
 		return -EPROTO;
 	return body;
+}
+
+uint64_t virgo_frame_time(const uint8_t *head)
+{
+	uint64_t time = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		time = time << 8 | head[4 + i];
+	return time;
 }
 
 int virgo_frame_open(uint8_t *frame, size_t body, uint64_t seq,
@@ -347,7 +379,9 @@ int virgo_link_write(struct virgo_link *link, const void *buf, size_t len)
 	while (len) {
 		n = len < VIRGO_FRAME_DATA_MAX ? len : VIRGO_FRAME_DATA_MAX;
 		memcpy(link->tx + VIRGO_FRAME_HEAD, p, n);
-		size = virgo_frame_seal(link->tx, n, link->tx_seq++, link->tx_key);
+		link->tx_time = virgo_lamport_merge(0);
+		size = virgo_frame_seal(link->tx, n, link->tx_seq++, link->tx_time,
+					link->tx_key);
 		if (!size)
 			return -EIO;
 		ret = write_all(link->fd, link->tx, size);
@@ -404,6 +438,8 @@ ssize_t virgo_link_read(struct virgo_link *link, void *buf, size_t len)
 		ret = virgo_frame_open(link->rx, body, link->rx_seq, link->rx_key);
 		if (ret < 0)
 			return ret;
+		link->rx_time = virgo_frame_time(link->rx);
+		virgo_lamport_merge(link->rx_time);
 		link->rx_seq++;
 		link->rx_start = VIRGO_FRAME_HEAD;
 		link->rx_end = VIRGO_FRAME_HEAD + ret;
@@ -423,7 +459,9 @@ int virgo_link_shutdown(struct virgo_link *link)
 	int ret;
 
 	if (link->framed) {
-		size = virgo_frame_seal(link->tx, 0, link->tx_seq++, link->tx_key);
+		link->tx_time = virgo_lamport_merge(0);
+		size = virgo_frame_seal(link->tx, 0, link->tx_seq++, link->tx_time,
+					link->tx_key);
 		ret = size ? write_all(link->fd, link->tx, size) : -EIO;
 		if (ret)
 			return ret;

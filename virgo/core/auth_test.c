@@ -15,15 +15,15 @@
 #include "core.h"
 
 /* Port 40000, server node 2, client node 1, nonces 00..1f and 20..3f. */
-#define SERVER_PROOF "2327ad076d7a37e676e73fc02baf2b682be9a3428909bd99622eb66b3ebf0449"
-#define CLIENT_PROOF "31519fe1fc17ea406c9ebf05dd92e593c07c1e1d55a7d9a59b3abf39f44ebcb1"
-#define C2S "44472ae23dfd5b6ab4fc46c3c4451b3263a430c90558853c6ccd03403c4e72d0"
-#define S2C "e8449c0b774da12a1b806267c356a42b1561deffe145300c6bde05a6fb3e5bf0"
-/* "ping\n" as frame 0 and "load\n" as frame 7, under C2S */
-#define FRAME0 "00000015ebd24eb8d1aa71772073af87e2ed8c2e2830e737d1"
-#define FRAME7 "00000015bcc806d0c138a79f0deeb67620a849ca2a668359e7"
-/* the close frame (no data) as frame 3, under C2S */
-#define CLOSE3 "00000010faf2a0993796dcd424b49aa6d57e429f"
+#define SERVER_PROOF "e4e73e74ecdea133a829946d91e96177c70b94ad53ef581dbedb24fa8b52ac97"
+#define CLIENT_PROOF "2ab99125cca10061e247af3d8822b7c612de3180482e2a18e2da4e86140aa06d"
+#define C2S "deaeeef1dc79652806512d109d27fdf701b5f7baddc04c6c595a21efae3b880b"
+#define S2C "6fa75bbf9b7b3b2699d89ffe2bf88bba8efb38f726312d42faf2dc2f15c92fc6"
+/* "ping\n" as frame 0 at time 1, "load\n" as frame 7 at 0x0102030405060708 */
+#define FRAME0 "000000150000000000000001baa1c3e4de3e23c4a7837ad738533dde552994fa6d"
+#define FRAME7 "000000150102030405060708c518efb4e2b5f0cbc6d6833c92d9e72d1286dd0784"
+/* the close frame (no data) as frame 3 at time 0; all under C2S */
+#define CLOSE3 "000000100000000000000000d5d7ef3a78a5b923b541f9e290127842"
 
 static void fill(u8 *buf, size_t len, u8 first)
 {
@@ -108,10 +108,10 @@ static void virgo_test_frame_seal_vector(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, hex2bin(key, C2S, 32), 0);
 	memcpy(frame + VIRGO_FRAME_HEAD, "ping\n", 5);
-	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 0, key), sizeof(frame));
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 0, 1, key), sizeof(frame));
 	expect_hex(test, frame, FRAME0);
 	memcpy(frame + VIRGO_FRAME_HEAD, "load\n", 5);
-	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 7, key), sizeof(frame));
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 5, 7, 0x0102030405060708, key), sizeof(frame));
 	expect_hex(test, frame, FRAME7);
 }
 
@@ -127,6 +127,7 @@ static void virgo_test_frame_open(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, body, 5 + VIRGO_FRAME_TAG);
 	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, body, 7, key), 5);
 	KUNIT_EXPECT_EQ(test, memcmp(frame + VIRGO_FRAME_HEAD, "load\n", 5), 0);
+	KUNIT_EXPECT_EQ(test, virgo_frame_time(frame), 0x0102030405060708ULL);
 
 	/* Out of order or replayed: the sequence number is not the one. */
 	KUNIT_ASSERT_EQ(test, hex2bin(frame, FRAME7, sizeof(frame)), 0);
@@ -173,7 +174,7 @@ static void virgo_test_frame_close(struct kunit *test)
 	u8 frame[VIRGO_FRAME_HEAD + VIRGO_FRAME_TAG], key[32];
 
 	KUNIT_ASSERT_EQ(test, hex2bin(key, C2S, 32), 0);
-	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 0, 3, key), sizeof(frame));
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, 0, 3, 0, key), sizeof(frame));
 	expect_hex(test, frame, CLOSE3);
 	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_TAG, 3, key), 0);
 	KUNIT_ASSERT_EQ(test, hex2bin(frame, CLOSE3, sizeof(frame)), 0);
@@ -192,7 +193,7 @@ static void virgo_test_frame_largest(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, frame);
 	fill(key, sizeof(key), 9);
 	memset(frame + VIRGO_FRAME_HEAD, 'v', VIRGO_FRAME_DATA_MAX);
-	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, VIRGO_FRAME_DATA_MAX, 1, key),
+	KUNIT_EXPECT_EQ(test, virgo_frame_seal(frame, VIRGO_FRAME_DATA_MAX, 1, 9, key),
 			VIRGO_FRAME_SIZE);
 	KUNIT_ASSERT_EQ(test, virgo_frame_body(frame), VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD);
 	KUNIT_EXPECT_EQ(test, virgo_frame_open(frame, VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD,

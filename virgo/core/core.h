@@ -109,9 +109,10 @@ bool virgo_sock_pending(struct virgo_sock *vs);
 void virgo_sock_send_close(struct virgo_sock *vs);
 void virgo_sock_close(struct virgo_sock *vs);
 
-size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
+size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq, u64 time,
 			const u8 key[VIRGO_AUTH_NONCE]);
 int virgo_frame_body(const u8 *head);
+u64 virgo_frame_time(const u8 *head);
 int virgo_frame_open(u8 *frame, size_t body, u64 seq,
 		     const u8 key[VIRGO_AUTH_NONCE]);
 

@@ -5,14 +5,18 @@
  * After the handshake of a keyed cluster, every byte of a connection
  * travels in frames:
  *
- *	+---------------+------------------------------+-----------+
- *	| length (be32) | data, ChaCha20 encrypted     | Poly1305  |
- *	| of what follows (data + tag)                 | tag (16)  |
- *	+---------------+------------------------------+-----------+
+ *	+---------------+---------------+----------------------+-----------+
+ *	| length (be32) | Lamport time  | data, ChaCha20       | Poly1305  |
+ *	| of data + tag | (be64)        | encrypted            | tag (16)  |
+ *	+---------------+---------------+----------------------+-----------+
  *
  * sealed with ChaCha20-Poly1305 (RFC 8439) under the direction's session
  * key, the frame's sequence number (0, 1, 2... per direction) as the
- * 64-bit nonce and the length field as associated data. A frame altered,
+ * 64-bit nonce and the head (length and time) as associated data. The
+ * time is the sender's Lamport clock when it sent the frame: the
+ * receiver's clock moves past it (sock.c), so that every exchange of
+ * every service, liveness polls included, orders the two nodes' events.
+ * A frame altered,
  * replayed, reordered, dropped or cut short fails to open, and the
  * connection ends. A frame without data is the close frame: the stream's
  * end, authenticated, so that dropping the last frames cannot pass for
@@ -34,16 +38,18 @@ static_assert(VIRGO_AUTH_NONCE == CHACHA20POLY1305_KEY_SIZE);
  *	bytes of room
  * @len: 0 (the close frame) to VIRGO_FRAME_DATA_MAX
  * @seq: the frame's sequence number
+ * @time: the sender's Lamport time
  * @key: the direction's session key
  *
  * Return: the frame's size.
  */
-size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq,
+size_t virgo_frame_seal(u8 *frame, size_t len, u64 seq, u64 time,
 			const u8 key[VIRGO_AUTH_NONCE])
 {
 	u8 *data = frame + VIRGO_FRAME_HEAD;
 
 	put_unaligned_be32(len + VIRGO_FRAME_TAG, frame);
+	put_unaligned_be64(time, frame + 4);
 	chacha20poly1305_encrypt(data, data, len, frame, VIRGO_FRAME_HEAD, seq, key);
 	return VIRGO_FRAME_HEAD + len + VIRGO_FRAME_TAG;
 }
@@ -62,6 +68,12 @@ int virgo_frame_body(const u8 *head)
 	if (body < VIRGO_FRAME_TAG || body > VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD)
 		return -EPROTO;
 	return body;
+}
+
+/* The sender's Lamport time in a frame's head: trust it once it opened. */
+u64 virgo_frame_time(const u8 *head)
+{
+	return get_unaligned_be64(head + 4);
 }
 
 /**

@@ -81,7 +81,8 @@ void virgo_sock_send_close(struct virgo_sock *vs)
 
 	if (!fr || fr->tx_seq == U64_MAX)
 		return;
-	iov.iov_len = virgo_frame_seal(fr->tx, 0, fr->tx_seq++, fr->tx_key);
+	iov.iov_len = virgo_frame_seal(fr->tx, 0, fr->tx_seq++,
+					 virgo_clock_stamp(), fr->tx_key);
 	kernel_sendmsg(vs->sock, &msg, &iov, 1, iov.iov_len);
 }
 
@@ -165,6 +166,7 @@ static int virgo_sock_recv_frame(struct virgo_sock *vs)
 	ret = virgo_frame_open(fr->rx, body, fr->rx_seq, fr->rx_key);
 	if (ret < 0)
 		return ret;
+	virgo_clock_merge(virgo_frame_time(fr->rx));
 	fr->rx_seq++;
 	fr->raw_used = VIRGO_FRAME_HEAD + body;
 	fr->rx_start = VIRGO_FRAME_HEAD;
@@ -282,7 +284,8 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 		n = min_t(size_t, iov_iter_count(iter), VIRGO_FRAME_DATA_MAX);
 		if (copy_from_iter(fr->tx + VIRGO_FRAME_HEAD, n, iter) != n)
 			return -EFAULT;
-		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++, fr->tx_key);
+		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++,
+						 virgo_clock_stamp(), fr->tx_key);
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);
 		ret = virgo_sock_send_raw(vs, &msg);
 		if (ret)

@@ -242,20 +242,21 @@ struct virgo_wait_args {
  * connection opens with handshake VIRGO_AUTH_VERSION, in which both sides
  * prove the key over a transcript of both nonces (VIRGO_AUTH_NONCE bytes),
  * the service port and both node ids, the server first. Every byte after
- * it travels in frames: a 4-byte big-endian length of what follows, then
- * the data sealed with ChaCha20-Poly1305 under a per-connection key per
- * direction, the frame's sequence number as nonce and the length as
- * associated data; a whole frame is at most VIRGO_FRAME_SIZE bytes.
+ * it travels in frames: a 4-byte big-endian length of what follows the
+ * head and the sender's Lamport time (8 bytes, big-endian), then the data
+ * sealed with ChaCha20-Poly1305 under a per-connection key per direction,
+ * the frame's sequence number as nonce and the head as associated data;
+ * a whole frame is at most VIRGO_FRAME_SIZE bytes.
  * Documentation/virgo/core.rst gives the exchange and the derivations.
  */
 #define VIRGO_KEY_MIN		16
 #define VIRGO_KEY_MAX		64
-#define VIRGO_AUTH_VERSION	2
-#define VIRGO_AUTH_LABEL	"virgo-auth-v2"
+#define VIRGO_AUTH_VERSION	3
+#define VIRGO_AUTH_LABEL	"virgo-auth-v3"
 #define VIRGO_AUTH_NONCE	32
 #define VIRGO_AUTH_HEX		(2 * VIRGO_AUTH_NONCE)	/* nonces, proofs */
 #define VIRGO_FRAME_SIZE	16384
-#define VIRGO_FRAME_HEAD	4
+#define VIRGO_FRAME_HEAD	12	/* length, Lamport time */
 #define VIRGO_FRAME_TAG		16
 #define VIRGO_FRAME_DATA_MAX	(VIRGO_FRAME_SIZE - VIRGO_FRAME_HEAD - VIRGO_FRAME_TAG)
 
