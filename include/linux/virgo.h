@@ -9,6 +9,7 @@
 #ifndef _LINUX_VIRGO_H
 #define _LINUX_VIRGO_H
 
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
@@ -80,6 +81,38 @@ static inline int virgo_queue_publish(u32 node, const char *service,
 				      const void *data, size_t len,
 				      const kuid_t *owner, struct virgo_msg_id *id,
 				      u64 *lamport, u32 *queued_on)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/*
+ * Cluster locks (cloudsync): virgo_lock() takes the lock @name for this
+ * node, waiting at most @timeout_ms, and renews its lease until
+ * virgo_unlock(); *@token is its fencing token. virgo_lock_held() turns
+ * false once the lease was lost; virgo_unlock() then returns -ESTALE.
+ */
+struct virgo_lock_handle;
+
+#if IS_ENABLED(CONFIG_VIRGO_CLOUDSYNC)
+struct virgo_lock_handle *virgo_lock(const char *name, unsigned int timeout_ms,
+				     unsigned int flags, u64 *token);
+bool virgo_lock_held(struct virgo_lock_handle *h);
+int virgo_unlock(struct virgo_lock_handle *h);
+#else
+static inline struct virgo_lock_handle *virgo_lock(const char *name,
+						   unsigned int timeout_ms,
+						   unsigned int flags, u64 *token)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline bool virgo_lock_held(struct virgo_lock_handle *h)
+{
+	return false;
+}
+
+static inline int virgo_unlock(struct virgo_lock_handle *h)
 {
 	return -EOPNOTSUPP;
 }

@@ -114,7 +114,7 @@ static const struct {
 	{ "cpupool", VIRGO_PORT_CPUPOOL }, { "eventnet", VIRGO_PORT_EVENTNET },
 	{ "mempool", VIRGO_PORT_MEMPOOL }, { "core", VIRGO_PORT_CORE },
 	{ "cloudfs", VIRGO_PORT_CLOUDFS }, { "queue", VIRGO_PORT_QUEUE },
-	{ "kingcobra", VIRGO_PORT_QUEUE },
+	{ "kingcobra", VIRGO_PORT_QUEUE }, { "cloudsync", VIRGO_PORT_CLOUDSYNC },
 };
 
 unsigned int virgo_service_port(const char *name)
@@ -256,4 +256,26 @@ long virgo_wait(struct virgo_wait_args *args)
 	long ret = syscall(__NR_virgo_wait, args, sizeof(*args));
 
 	return ret < 0 ? -errno : ret;
+}
+
+int virgo_lock(const char *name, unsigned int timeout_ms, unsigned int flags,
+	       uint64_t *token)
+{
+	struct virgo_lock_args args = {
+		.name = (uintptr_t)name,
+		.name_len = strlen(name),
+		.timeout_ms = timeout_ms,
+		.flags = flags,
+	};
+	long fd = syscall(__NR_virgo_lock, &args, sizeof(args));
+
+	if (fd < 0)
+		return -errno;
+	*token = args.token;
+	return fd;
+}
+
+int virgo_unlock(int fd)
+{
+	return syscall(__NR_virgo_unlock, fd, 0) < 0 ? -errno : 0;
 }

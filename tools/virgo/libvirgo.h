@@ -179,6 +179,19 @@ long virgo_write(int64_t fd, const void *buf, uint64_t count, int64_t pos);
 int virgo_publish(struct virgo_publish_args *args);
 long virgo_wait(struct virgo_wait_args *args);
 
+/*
+ * Cluster locks, the system calls 559-560: virgo_lock() takes the lock
+ * @name (VIRGO_LOCK_TRY: fails with -EAGAIN rather than wait; otherwise
+ * -ETIMEDOUT after @timeout_ms) and returns a descriptor that holds it,
+ * with its fencing token in *@token; the kernel renews the lease while
+ * the descriptor is open. virgo_unlock() releases it: 0, or -ESTALE when
+ * the lease had been lost; close() after it. Each returns a negative
+ * errno on failure.
+ */
+int virgo_lock(const char *name, unsigned int timeout_ms, unsigned int flags,
+	       uint64_t *token);
+int virgo_unlock(int fd);
+
 /* "<node>:<epoch>:<seq>", as long as it gets, with its NUL */
 #define VIRGO_MSG_ID_SIZE	sizeof("4294967295:4294967295:18446744073709551615")
 

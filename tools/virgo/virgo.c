@@ -9,12 +9,15 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "libvirgo.h"
 
@@ -43,8 +46,9 @@ static const char usage[] =
 "        ask the balancer COUNT times (default 1); print each node's share.\n"
 "  send [--node ID | --addr ADDR] [--source ADDR] [--key FILE|none] SERVICE LINE...\n"
 "        send each LINE to SERVICE (core, cpupool, mempool, cloudfs, queue,\n"
-"        eventnet or a port) on a node (default 127.0.0.1), over a protected\n"
-"        connection when a key is set, and print the replies. Exits 1 if a\n"
+"        eventnet, cloudsync or a port) on a node (default 127.0.0.1), over a\n"
+"        protected connection when a key is set, and print the replies.\n"
+"        Exits 1 if a\n"
 "        reply is an ERROR line.\n"
 "  clone [--node ID] [--exec] [--timeout MS] [--stdin] [-v] [--count N]\n"
 "        [--async] FUNC [ARG...] [--node ID]\n"
@@ -96,6 +100,17 @@ static const char usage[] =
 "        " VIRGO_QUEUE_LOG_NAME " in configfs queue/log_dir), checking each\n"
 "        one's crc; a payload as text, or escaped (\\xHH) if it has a byte\n"
 "        that is not printable. Exits 1 if a line is torn or damaged.\n"
+"  lock [--timeout MS | --try] NAME -- COMMAND [ARG...]\n"
+"        take the cluster lock NAME (waiting at most MS, default and most\n"
+"        " VIRGO_STR(VIRGO_LOCK_TIMEOUT_MAX_MS) "; --try: not at all), run COMMAND holding it, as\n"
+"        flock(1) does, with VIRGO_LOCK_NAME and VIRGO_LOCK_TOKEN (the\n"
+"        fencing token) in its environment, and release it when COMMAND\n"
+"        ends. Exits with COMMAND's status (128+N if signal N ended it);\n"
+"        1 if the lock was not taken, or its lease was lost: then COMMAND\n"
+"        is killed (SIGKILL) at once.\n"
+"  lock status\n"
+"        the lock master, on it the locks it serves, and the locks this\n"
+"        node holds.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -1008,6 +1023,90 @@ static int cmd_queue(int argc, char **argv)
 	return 0;
 }
 
+/* virgo lock [--timeout MS | --try] NAME -- COMMAND [ARG...] */
+static int cmd_lock(int argc, char **argv)
+{
+	unsigned long timeout = VIRGO_LOCK_TIMEOUT_MAX_MS;
+	unsigned int flags = VIRGO_LOCK_CLOEXEC;
+	struct pollfd p[2] = { { .events = POLLIN }, { .events = POLLIN } };
+	char text[32], *end;
+	uint64_t token;
+	int fd, status, ret;
+	pid_t child;
+
+	if (argc == 1 && !strcmp(argv[0], "status")) {
+		static char buf[1 << 16];
+
+		ret = virgo_read_file(VIRGO_CONFIGFS "/cloudsync/status", buf, sizeof(buf));
+		if (ret < 0)
+			return fail(VIRGO_CONFIGFS "/cloudsync/status (is cloudsync built?)", ret);
+		fputs(buf, stdout);
+		return 0;
+	}
+	for (; argc && argv[0][0] == '-' && strcmp(argv[0], "--"); argc--, argv++) {
+		if (!strcmp(argv[0], "--try")) {
+			flags |= VIRGO_LOCK_TRY;
+		} else if (!strcmp(argv[0], "--timeout") && argc > 1) {
+			errno = 0;
+			timeout = strtoul(argv[1], &end, 10);
+			if (errno || *end || end == argv[1] || timeout > VIRGO_LOCK_TIMEOUT_MAX_MS)
+				return fail("--timeout", -EINVAL);
+			argc--, argv++;
+		} else {
+			return fputs(usage, stderr), 2;
+		}
+	}
+	if (argc < 3 || strcmp(argv[1], "--"))
+		return fputs(usage, stderr), 2;
+	fd = virgo_lock(argv[0], timeout, flags, &token);
+	if (fd == -EAGAIN || fd == -ETIMEDOUT) {
+		fprintf(stderr, "virgo: %s: %s\n", argv[0], fd == -EAGAIN ?
+			"taken by another holder" : "not granted within the timeout");
+		return 1;
+	}
+	if (fd < 0)
+		return fail(argv[0], fd);
+	child = fork();
+	if (child < 0)
+		return fail("fork", -errno);
+	if (!child) {
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)token);
+		setenv("VIRGO_LOCK_NAME", argv[0], 1);
+		setenv("VIRGO_LOCK_TOKEN", text, 1);
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "virgo: %s: %s\n", argv[2], strerror(errno));
+		_exit(127);
+	}
+	/* Wait for the command, or for the lock to be lost. */
+	p[0].fd = fd;
+	p[1].fd = syscall(SYS_pidfd_open, child, 0);
+	if (p[1].fd < 0)
+		p[1].events = 0;	/* no pidfd: the poll's timeout checks */
+	for (;;) {
+		ret = waitpid(child, &status, WNOHANG);
+		if (ret == child)
+			break;
+		if (poll(p, 2, p[1].fd < 0 ? 100 : -1) < 0 && errno != EINTR)
+			return fail("poll", -errno);
+		if (p[0].revents) {
+			kill(child, SIGKILL);
+			waitpid(child, &status, 0);
+			fprintf(stderr, "virgo: %s: the lease was lost; %s killed\n",
+				argv[0], argv[2]);
+			virgo_unlock(fd);
+			return 1;
+		}
+	}
+	ret = virgo_unlock(fd);
+	close(fd);
+	if (ret == -ESTALE) {
+		fprintf(stderr, "virgo: %s: the lease was lost before %s ended\n",
+			argv[0], argv[2]);
+		return 1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -1030,6 +1129,8 @@ int main(int argc, char **argv)
 		return cmd_fs(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "queue"))
 		return cmd_queue(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "lock"))
+		return cmd_lock(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
 	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
 		return cmd_mem(argv[1], argc - 2, argv + 2);

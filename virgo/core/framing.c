@@ -186,6 +186,8 @@ static const struct {
 	{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" }, { EFBIG, "EFBIG" },
 	{ EROFS, "EROFS" }, { ETXTBSY, "ETXTBSY" }, { EDQUOT, "EDQUOT" },
 	{ ESPIPE, "ESPIPE" }, { EOVERFLOW, "EOVERFLOW" }, { ENXIO, "ENXIO" },
+	/* cluster locks (cloudsync) */
+	{ ESTALE, "ESTALE" }, { ENOLCK, "ENOLCK" }, { EREMCHG, "EREMCHG" },
 };
 
 const char *virgo_errno_name(int err)

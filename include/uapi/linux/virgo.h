@@ -14,7 +14,7 @@
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
  * added; nothing it names ever changes meaning.
  */
-#define VIRGO_ABI_VERSION	5
+#define VIRGO_ABI_VERSION	6
 
 #include <linux/types.h>
 
@@ -206,6 +206,53 @@ struct virgo_wait_args {
 #define VIRGO_WAIT_ARGS_SIZE_VER0	72
 
 /*
+ * Cluster locks (cloudsync):
+ *
+ *	int virgo_lock(struct virgo_lock_args *args, size_t size);
+ *	long virgo_unlock(int fd, unsigned int flags);
+ *
+ * virgo_lock() takes the cluster-wide lock @name and returns a file
+ * descriptor that holds it: the kernel renews the lock's lease while the
+ * descriptor is open, and the lock is released when it is closed (the
+ * last reference: dup and fork share it). @token, the lock's fencing
+ * token, is larger than that of every earlier holder of any lock of the
+ * cluster. The descriptor polls readable and hung up once the lease is
+ * lost (the lock may then be someone else's). virgo_unlock() releases it
+ * and says whether it was still held to the end: 0, or -ESTALE when the
+ * lease had been lost. Documentation/virgo/cloudsync.rst lists the errors.
+ */
+#define VIRGO_LOCK_NAME_MAX	64		/* bytes, without a NUL */
+#define VIRGO_LOCK_TRY		(1U << 0)	/* fail with -EAGAIN, don't wait */
+#define VIRGO_LOCK_CLOEXEC	(1U << 1)	/* the descriptor's O_CLOEXEC */
+#define VIRGO_LOCK_TIMEOUT_MAX_MS 600000
+
+/**
+ * struct virgo_lock_args - a lock to take
+ * @name: in: pointer to the lock's name: 1 to VIRGO_LOCK_NAME_MAX bytes
+ *	of [A-Za-z0-9_.:/@+-]
+ * @name_len: in: its length
+ * @timeout_ms: in: how long to wait for it (-ETIMEDOUT after), at most
+ *	VIRGO_LOCK_TIMEOUT_MAX_MS; ignored with VIRGO_LOCK_TRY
+ * @flags: in: VIRGO_LOCK_*
+ * @__reserved: zero
+ * @token: out: the fencing token
+ * @lease_ms: out: the lease's length; the kernel renews it
+ * @__reserved2: zero
+ */
+struct virgo_lock_args {
+	__aligned_u64 name;
+	__u32 name_len;
+	__u32 timeout_ms;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 token;
+	__u32 lease_ms;
+	__u32 __reserved2;
+};
+
+#define VIRGO_LOCK_ARGS_SIZE_VER0	40
+
+/*
  * System call numbers (x86_64). 548 is the first number past the legacy
  * x32 range; the order is the original VIRGO's. They match the generated
  * <asm/unistd_64.h>, so either header may be included first.
@@ -223,6 +270,8 @@ struct virgo_wait_args {
 #define __NR_virgo_write	556
 #define __NR_virgo_publish	557
 #define __NR_virgo_wait		558
+#define __NR_virgo_lock		559
+#define __NR_virgo_unlock	560
 #endif
 #endif
 
@@ -234,6 +283,7 @@ struct virgo_wait_args {
 #define VIRGO_PORT_EVENTNET	20000
 #define VIRGO_PORT_MEMPOOL	30000
 #define VIRGO_PORT_CORE		40000
+#define VIRGO_PORT_CLOUDSYNC	45000
 #define VIRGO_PORT_CLOUDFS	50000
 #define VIRGO_PORT_QUEUE	60000
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +24,7 @@
 #include <sys/syscall.h>
 #include <asm/unistd.h>
 
-#define VIRGO_NCALLS	11
+#define VIRGO_NCALLS	13
 
 /*
  * Read the table's numbers, then forget them, so that <linux/virgo.h>
@@ -36,6 +37,9 @@ static const long table_nr[VIRGO_NCALLS] = {
 	__NR_virgo_close, __NR_virgo_read, __NR_virgo_write,
 #ifdef __NR_virgo_publish
 	__NR_virgo_publish, __NR_virgo_wait,
+#endif
+#ifdef __NR_virgo_lock
+	__NR_virgo_lock, __NR_virgo_unlock,
 #endif
 };
 
@@ -51,6 +55,8 @@ static const long table_nr[VIRGO_NCALLS] = {
 #undef __NR_virgo_write
 #undef __NR_virgo_publish
 #undef __NR_virgo_wait
+#undef __NR_virgo_lock
+#undef __NR_virgo_unlock
 #else
 static const long table_nr[VIRGO_NCALLS];
 #define TABLE_HAS_VIRGO 0
@@ -75,6 +81,8 @@ static const struct {
 	{ "virgo_write", __NR_virgo_write },
 	{ "virgo_publish", __NR_virgo_publish },
 	{ "virgo_wait", __NR_virgo_wait },
+	{ "virgo_lock", __NR_virgo_lock },
+	{ "virgo_unlock", __NR_virgo_unlock },
 };
 
 #define NCALLS ARRAY_SIZE(virgo_calls)
@@ -1201,6 +1209,231 @@ TEST_F(queue, another_users_reply_is_refused)
 	ASSERT_EQ(0, caller_gid("queue", "0"));
 	/* Still there for its own user. */
 	EXPECT_EQ(strlen(self->data), collect(self)) TH_LOG("errno %d", errno);
+}
+
+/* ------------------------------------------------------------ virgo_lock */
+
+/*
+ * These take locks of the node's cluster (the harness's single node is
+ * its own lock master, once it has been elected: the first lock waits).
+ */
+FIXTURE(lock) {
+	struct virgo_lock_args args;
+	char name[80];
+};
+
+static long vlock(struct virgo_lock_args *args, size_t size)
+{
+	return syscall(__NR_virgo_lock, args, size);
+}
+
+static long vunlock(int fd, unsigned int flags)
+{
+	return syscall(__NR_virgo_unlock, fd, flags);
+}
+
+FIXTURE_SETUP(lock)
+{
+	FILE *f;
+	unsigned int id = 0;
+
+	f = fopen("/sys/kernel/config/virgo/node_id", "r");
+	if (!f || fscanf(f, "%u", &id) != 1 || !id)
+		SKIP(return, "this node is not configured (virgo config load)");
+	fclose(f);
+	snprintf(self->name, sizeof(self->name), "ks-%d", getpid());
+	memset(&self->args, 0, sizeof(self->args));
+	self->args.name = PTR(self->name);
+	self->args.name_len = strlen(self->name);
+	self->args.timeout_ms = 30000;	/* the first waits for the election */
+}
+
+FIXTURE_TEARDOWN(lock)
+{
+}
+
+TEST_F(lock, lock_then_unlock)
+{
+	struct pollfd p = { .events = POLLIN };
+	int fd = vlock(&self->args, sizeof(self->args));
+
+	ASSERT_LE(0, fd) TH_LOG("errno %d", errno);
+	EXPECT_LT(0, self->args.token);
+	EXPECT_LE(1000, self->args.lease_ms);
+	p.fd = fd;
+	EXPECT_EQ(0, poll(&p, 1, 0)) TH_LOG("a held lock polls quiet");
+	EXPECT_EQ(0, vunlock(fd, 0)) TH_LOG("errno %d", errno);
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & POLLHUP);
+	EXPECT_ERRNO(ESTALE, vunlock(fd, 0));
+	EXPECT_EQ(0, close(fd));
+}
+
+TEST_F(lock, a_held_lock_is_refused_then_granted_with_a_larger_token)
+{
+	struct virgo_lock_args other = self->args;
+	struct timespec t0, t1;
+	long ms;
+	int fd, fd2;
+
+	fd = vlock(&self->args, sizeof(self->args));
+	ASSERT_LE(0, fd) TH_LOG("errno %d", errno);
+	other.flags = VIRGO_LOCK_TRY;
+	EXPECT_ERRNO(EAGAIN, vlock(&other, sizeof(other)));
+	other.flags = 0;
+	other.timeout_ms = 500;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_ERRNO(ETIMEDOUT, vlock(&other, sizeof(other)));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	EXPECT_LE(450, ms);
+	EXPECT_GT(3000, ms);
+	/* Closing the descriptor releases the lock. */
+	EXPECT_EQ(0, close(fd));
+	other.timeout_ms = 10000;
+	fd2 = vlock(&other, sizeof(other));
+	ASSERT_LE(0, fd2) TH_LOG("errno %d", errno);
+	EXPECT_LT(self->args.token, other.token);
+	EXPECT_EQ(0, vunlock(fd2, 0));
+	EXPECT_EQ(0, close(fd2));
+}
+
+TEST_F(lock, cloexec_and_fdinfo)
+{
+	char path[64], info[512];
+	FILE *f;
+	size_t n;
+	int fd;
+
+	self->args.flags = VIRGO_LOCK_CLOEXEC;
+	fd = vlock(&self->args, sizeof(self->args));
+	ASSERT_LE(0, fd) TH_LOG("errno %d", errno);
+	EXPECT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(info, 1, sizeof(info) - 1, f);
+	info[n] = '\0';
+	fclose(f);
+	EXPECT_NE(NULL, strstr(info, self->name));
+	EXPECT_EQ(0, close(fd));
+
+	self->args.flags = 0;
+	self->args.token = 0;
+	self->args.lease_ms = 0;
+	fd = vlock(&self->args, sizeof(self->args));
+	ASSERT_LE(0, fd) TH_LOG("errno %d", errno);
+	EXPECT_FALSE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(0, close(fd));
+}
+
+TEST_F(lock, bad_flags_fields_and_sizes)
+{
+	struct {
+		struct virgo_lock_args a;
+		char tail[8];
+	} big = { .a = self->args };
+
+	self->args.flags = 1U << 2;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	self->args.flags = 0;
+	self->args.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	self->args.__reserved = 0;
+	self->args.__reserved2 = 1;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	self->args.__reserved2 = 0;
+	self->args.token = 1;		/* out fields come in zero */
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	self->args.token = 0;
+	self->args.timeout_ms = VIRGO_LOCK_TIMEOUT_MAX_MS + 1;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	self->args.timeout_ms = 0;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, VIRGO_LOCK_ARGS_SIZE_VER0 - 1));
+	EXPECT_ERRNO(E2BIG, vlock(&self->args, 8192));
+	big.tail[3] = 1;
+	EXPECT_ERRNO(E2BIG, vlock(&big.a, sizeof(big)));
+	EXPECT_ERRNO(EFAULT, vlock((void *)8, sizeof(self->args)));
+	EXPECT_EQ(VIRGO_LOCK_ARGS_SIZE_VER0, sizeof(struct virgo_lock_args));
+}
+
+TEST_F(lock, bad_names)
+{
+	static const char *const bad[] = { "a b", "a#b", "a\nb", "\xe9t\xe9", "a\0b" };
+	char long_name[VIRGO_LOCK_NAME_MAX + 2];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		self->args.name = PTR(bad[i]);
+		self->args.name_len = i == 4 ? 3 : strlen(bad[i]);
+		EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	}
+	self->args.name_len = 0;
+	EXPECT_ERRNO(EINVAL, vlock(&self->args, sizeof(self->args)));
+	memset(long_name, 'n', sizeof(long_name));
+	self->args.name = PTR(long_name);
+	self->args.name_len = VIRGO_LOCK_NAME_MAX + 1;
+	EXPECT_ERRNO(ENAMETOOLONG, vlock(&self->args, sizeof(self->args)));
+	self->args.name = 8;
+	self->args.name_len = 4;
+	EXPECT_ERRNO(EFAULT, vlock(&self->args, sizeof(self->args)));
+}
+
+TEST_F(lock, unlock_of_what_is_not_a_lock)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	EXPECT_ERRNO(EBADF, vunlock(-1, 0));
+	EXPECT_ERRNO(EBADF, vunlock(1 << 20, 0));
+	EXPECT_ERRNO(EINVAL, vunlock(fd, 0));
+	EXPECT_ERRNO(EINVAL, vunlock(fd, 1));
+	close(fd);
+}
+
+TEST_F(lock, a_child_shares_the_lock_until_the_last_close)
+{
+	struct virgo_lock_args other = self->args;
+	int fd, status;
+	pid_t pid;
+
+	fd = vlock(&self->args, sizeof(self->args));
+	ASSERT_LE(0, fd) TH_LOG("errno %d", errno);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(close(fd) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	other.flags = VIRGO_LOCK_TRY;
+	EXPECT_ERRNO(EAGAIN, vlock(&other, sizeof(other)));
+	EXPECT_EQ(0, vunlock(fd, 0));
+	EXPECT_EQ(0, close(fd));
+}
+
+TEST_F(lock, unprivileged_callers_are_refused_unless_in_caller_gid)
+{
+	int want[2] = { EPERM, 0 }, i, status, fd;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, caller_gid("cloudsync", i ? "65534" : "0"));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+				_exit(2);
+			fd = vlock(&self->args, sizeof(self->args));
+			if (want[i])
+				_exit(fd == -1 && errno == want[i] ? 0 : 1);
+			_exit(fd >= 0 && vunlock(fd, 0) == 0 ? 0 : 1);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("caller_gid %s", i ? "65534" : "0");
+	}
+	ASSERT_EQ(0, caller_gid("cloudsync", "0"));
 }
 
 TEST(sysfs_reports_the_abi_version)
