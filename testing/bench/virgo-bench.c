@@ -11,6 +11,7 @@
  *   virgo-bench mem-get-rtt COUNT SIZE [NODE]
  *   virgo-bench queue-rtt COUNT NODE SIZE
  *   virgo-bench queue-pub COUNT NODE SIZE PUBLISHERS
+ *   virgo-bench lock-rtt COUNT NAME
  *
  * Every probe times COUNT rounds after a few untimed warm-up rounds and
  * prints one line:
@@ -20,7 +21,8 @@
  * mc and mc-set, memcached ASCII protocol clients for any server that
  * speaks it, add ops_s=.., the requests per second of wall time over all
  * CONNS connections. So does queue-pub, the acknowledged publishes per
- * second of PUBLISHERS threads together.
+ * second of PUBLISHERS threads together, and lock-rtt, the lock and unlock
+ * pairs per second.
  *
  * Any error ends the run with a message on stderr and a non-zero status:
  * a benchmark never reports a number it did not measure.
@@ -1039,6 +1041,50 @@ static void *queue_pub_run(void *arg)
 	return NULL;
 }
 
+/* One virgo_lock(2) of NAME and its virgo_unlock(2). */
+static void lock_round(struct virgo_lock_args *args)
+{
+	long fd;
+
+	args->token = 0;
+	args->lease_ms = 0;
+	fd = syscall(__NR_virgo_lock, args, sizeof(*args));
+	if (fd < 0)
+		die("virgo_lock: %s", strerror(errno));
+	if (syscall(__NR_virgo_unlock, fd, 0) < 0)
+		die("virgo_unlock: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * lock-rtt: one sample is a virgo_lock(2) of NAME (waiting for it if
+ * another holds it) and its virgo_unlock(2): two round trips to the lock
+ * master from another node.
+ */
+static int cmd_lock_rtt(int argc, char **argv)
+{
+	struct virgo_lock_args args = { .timeout_ms = 60000 };
+	uint64_t *ns, t, start;
+	long count, i;
+
+	if (argc != 2)
+		die("usage: lock-rtt COUNT NAME");
+	count = parse_num("count", argv[0], 1, MAX_COUNT);
+	args.name = (uintptr_t)argv[1];
+	args.name_len = strlen(argv[1]);
+	ns = alloc_samples(count);
+	for (i = -WARMUP_NET; i < 0; i++)
+		lock_round(&args);
+	start = now_ns();
+	for (i = 0; i < count; i++) {
+		t = now_ns();
+		lock_round(&args);
+		ns[i] = now_ns() - t;
+	}
+	report("lock-rtt", ns, count, now_ns() - start);
+	return 0;
+}
+
 /*
  * queue-pub: PUBLISHERS threads share COUNT virgo_publish calls to NODE,
  * one outstanding each; the rate is COUNT over the time from the first
@@ -1256,6 +1302,7 @@ static const struct {
 	{ "mem-get-rtt", cmd_mem_get_rtt },
 	{ "queue-rtt", cmd_queue_rtt },
 	{ "queue-pub", cmd_queue_pub },
+	{ "lock-rtt", cmd_lock_rtt },
 	{ "stream-server", cmd_stream_server },
 	{ "stream", cmd_stream },
 	{ "fs-stream", cmd_fs_stream },
@@ -1283,6 +1330,7 @@ int main(int argc, char **argv)
 		"       virgo-bench mem-get-rtt COUNT SIZE [NODE]\n"
 		"       virgo-bench queue-rtt COUNT NODE SIZE\n"
 		"       virgo-bench queue-pub COUNT NODE SIZE PUBLISHERS\n"
+		"       virgo-bench lock-rtt COUNT NAME\n"
 		"       virgo-bench stream-server PORT\n"
 		"       virgo-bench stream ADDR PORT w|r BYTES\n"
 		"       virgo-bench fs-stream NODE PATH w|r BYTES\n");
