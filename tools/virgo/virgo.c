@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,7 +108,9 @@ static const char usage[] =
 "        fencing token) in its environment, and release it when COMMAND\n"
 "        ends. Exits with COMMAND's status (128+N if signal N ended it);\n"
 "        1 if the lock was not taken, or its lease was lost: then COMMAND\n"
-"        is killed (SIGKILL) at once.\n"
+"        (its process group) is killed (SIGKILL) at once. COMMAND runs in\n"
+"        a process group of its own, gets the terminal and the signals\n"
+"        INT, TERM, HUP and QUIT that reach virgo lock, and dies with it.\n"
 "  lock status\n"
 "        the lock master, on it the locks it serves, and the locks this\n"
 "        node holds.\n"
@@ -1023,9 +1026,22 @@ static int cmd_queue(int argc, char **argv)
 	return 0;
 }
 
+/* The command's process group, for the signals virgo lock passes on. */
+static volatile pid_t lock_child_group;
+
+static void lock_forward(int sig)
+{
+	if (lock_child_group > 0)
+		kill(-lock_child_group, sig);
+}
+
 /* virgo lock [--timeout MS | --try] NAME -- COMMAND [ARG...] */
 static int cmd_lock(int argc, char **argv)
 {
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = lock_forward };
+	int tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	unsigned int i;
 	unsigned long timeout = VIRGO_LOCK_TIMEOUT_MAX_MS;
 	unsigned int flags = VIRGO_LOCK_CLOEXEC;
 	struct pollfd p[2] = { { .events = POLLIN }, { .events = POLLIN } };
@@ -1066,10 +1082,24 @@ static int cmd_lock(int argc, char **argv)
 	}
 	if (fd < 0)
 		return fail(argv[0], fd);
+	/*
+	 * The command runs in a process group of its own, so that a lost
+	 * lease stops all of it, and dies with virgo lock; it gets the
+	 * terminal, and the signals that reach virgo lock.
+	 */
+	signal(SIGTTOU, SIG_IGN);
 	child = fork();
 	if (child < 0)
 		return fail("fork", -errno);
 	if (!child) {
+		setpgid(0, 0);
+		if (tty)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);	/* virgo lock is gone already */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTTOU, SIG_DFL);
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)token);
 		setenv("VIRGO_LOCK_NAME", argv[0], 1);
 		setenv("VIRGO_LOCK_TOKEN", text, 1);
@@ -1077,6 +1107,10 @@ static int cmd_lock(int argc, char **argv)
 		fprintf(stderr, "virgo: %s: %s\n", argv[2], strerror(errno));
 		_exit(127);
 	}
+	setpgid(child, child);
+	lock_child_group = child;
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaction(forwarded[i], &sa, NULL);
 	/* Wait for the command, or for the lock to be lost. */
 	p[0].fd = fd;
 	p[1].fd = syscall(SYS_pidfd_open, child, 0);
@@ -1089,14 +1123,18 @@ static int cmd_lock(int argc, char **argv)
 		if (poll(p, 2, p[1].fd < 0 ? 100 : -1) < 0 && errno != EINTR)
 			return fail("poll", -errno);
 		if (p[0].revents) {
-			kill(child, SIGKILL);
+			kill(-child, SIGKILL);
 			waitpid(child, &status, 0);
+			if (tty)
+				tcsetpgrp(STDIN_FILENO, getpgrp());
 			fprintf(stderr, "virgo: %s: the lease was lost; %s killed\n",
 				argv[0], argv[2]);
 			virgo_unlock(fd);
 			return 1;
 		}
 	}
+	if (tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
 	ret = virgo_unlock(fd);
 	close(fd);
 	if (ret == -ESTALE) {

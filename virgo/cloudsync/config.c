@@ -12,7 +12,8 @@
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may
  *			    call virgo_lock(2)
  *	status		r   "master <id> term <term> this-node|other
- *			    [grace <ms>]"; on the master, a line per lock,
+ *			    [lease <ms> [grace <ms>]]"; on the master, a line
+ *			    per lock,
  *			    "lock <name> <token> <holder> <lease ms> <waiters>";
  *			    then "held <name> <token> <lease ms> [lost]" per
  *			    lock this node holds

@@ -37,6 +37,7 @@ enum virgo_lock_state {
  * @lease_end: jiffies when the lease ends unless renewed
  * @state: enum virgo_lock_state; under virgo_lock_handles_lock
  * @renew: renews the lease
+ * @expiry: fires at @lease_end: wakes @wq even while a renewal hangs
  * @wq: poll: woken when the lock is lost
  * @entry: in virgo_lock_handles
  */
@@ -47,6 +48,7 @@ struct virgo_lock_handle {
 	unsigned long lease_end;
 	int state;
 	struct delayed_work renew;
+	struct timer_list expiry;
 	wait_queue_head_t wq;
 	struct list_head entry;
 };
@@ -82,6 +84,13 @@ static void virgo_lock_lose(struct virgo_lock_handle *h)
 	wake_up_all(&h->wq);
 }
 
+static void virgo_lock_expiry(struct timer_list *t)
+{
+	struct virgo_lock_handle *h = from_timer(h, t, expiry);
+
+	wake_up_all(&h->wq);
+}
+
 static void virgo_lock_renew(struct work_struct *work)
 {
 	struct virgo_lock_handle *h = container_of(work, struct virgo_lock_handle,
@@ -101,10 +110,16 @@ static void virgo_lock_renew(struct work_struct *work)
 	ret = virgo_lock_call(line, reply, sizeof(reply),
 			      clamp(jiffies_to_msecs(h->lease_end - asked), 1U,
 				    VIRGO_CALL_TIMEOUT_MS));
-	if (!ret && sscanf(reply, "OK %u", &lease) == 1 && lease) {
+	if (!ret && sscanf(reply, "OK %u", &lease) == 1 && lease &&
+	    time_before(jiffies, h->lease_end)) {
 		h->lease_ms = lease;
-		h->lease_end = asked + msecs_to_jiffies(lease);
+		WRITE_ONCE(h->lease_end, asked + msecs_to_jiffies(lease));
+		mod_timer(&h->expiry, h->lease_end);
 		next = msecs_to_jiffies(lease / VIRGO_LOCK_RENEWALS);
+	} else if (!ret) {
+		/* Renewed too late: the lease had ended here, it stays lost. */
+		virgo_lock_lose(h);
+		return;
 	} else if (ret == -ESTALE) {
 		virgo_lock_lose(h);
 		return;
@@ -151,6 +166,7 @@ struct virgo_lock_handle *virgo_lock(const char *name, unsigned int timeout_ms,
 	strscpy(h->name, name, sizeof(h->name));
 	init_waitqueue_head(&h->wq);
 	INIT_DELAYED_WORK(&h->renew, virgo_lock_renew);
+	timer_setup(&h->expiry, virgo_lock_expiry, 0);
 
 	for (;;) {
 		asked = jiffies;
@@ -188,6 +204,7 @@ struct virgo_lock_handle *virgo_lock(const char *name, unsigned int timeout_ms,
 	h->lease_end = asked + min(msecs_to_jiffies(waited), jiffies - asked) +
 		       msecs_to_jiffies(lease);
 	h->state = VIRGO_LOCK_HELD;
+	mod_timer(&h->expiry, h->lease_end);
 	spin_lock(&virgo_lock_handles_lock);
 	list_add_tail(&h->entry, &virgo_lock_handles);
 	spin_unlock(&virgo_lock_handles_lock);
@@ -218,6 +235,7 @@ static int virgo_lock_drop(struct virgo_lock_handle *h)
 	int ret;
 
 	cancel_delayed_work_sync(&h->renew);
+	timer_shutdown_sync(&h->expiry);
 	held = virgo_lock_held(h);
 	snprintf(line, sizeof(line), "RELEASE %s %llu", h->name, h->token);
 	ret = virgo_lock_call(line, reply, sizeof(reply), 0);

@@ -26,6 +26,7 @@
 #define VIRGO_LOCK_TICK_MS	100
 #define VIRGO_LOCK_RENEWALS	5	/* a holder renews 5 times a lease */
 #define VIRGO_LOCK_SLICE_MS	3000	/* an acquire waits so long at once */
+#define VIRGO_LOCK_LEASE_MAX_MS	600000
 
 /**
  * struct virgo_lock_settings - configfs cloudsync/
@@ -59,6 +60,7 @@ enum virgo_lwait_state {
  * @state: enum virgo_lwait_state, set under the table's owner's lock
  * @token: when granted, the fencing token
  * @granted: when granted, the time (ms): the lease counts from it
+ * @lease: and the lease's length
  * @done: completed when @state leaves WAITING
  */
 struct virgo_lwaiter {
@@ -68,6 +70,7 @@ struct virgo_lwaiter {
 	int state;
 	u64 token;
 	u64 granted;
+	u32 lease;
 	struct completion done;
 };
 
@@ -114,7 +117,7 @@ struct virgo_ltable {
 
 bool virgo_lock_name_ok(const char *name, size_t len);
 void virgo_ltable_init(struct virgo_ltable *t, u32 term, u64 now,
-		       const struct virgo_lock_settings *limits);
+		       const struct virgo_lock_settings *limits, u32 grace_ms);
 int virgo_ltable_acquire(struct virgo_ltable *t, const char *name, u32 node,
 			 u64 now, struct virgo_lwaiter *w, u64 *token);
 void virgo_ltable_cancel(struct virgo_ltable *t, struct virgo_lwaiter *w);

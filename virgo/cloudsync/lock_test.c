@@ -19,7 +19,7 @@ static struct virgo_ltable *table(struct kunit *test, u64 *now)
 	struct virgo_ltable *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	virgo_ltable_init(t, TERM, 0, &limits);
+	virgo_ltable_init(t, TERM, 0, &limits, LEASE);
 	*now = t->grace_until;
 	return t;
 }
@@ -117,15 +117,18 @@ static void virgo_test_lock_grace(struct kunit *test)
 	struct virgo_lwaiter w;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	virgo_ltable_init(t, TERM, 1000, &limits);
-	KUNIT_EXPECT_GE(test, t->grace_until, 1000 + LEASE);
+	virgo_ltable_init(t, TERM, 1000, &limits, 2 * LEASE);
+	/* The grace covers the longest lease the last master gave. */
+	KUNIT_EXPECT_GE(test, t->grace_until, 1000 + 2 * LEASE);
 	/* In the grace period nothing new is granted... */
 	KUNIT_EXPECT_EQ(test, virgo_ltable_acquire(t, "x", 2, 1000, NULL, &tok), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, virgo_ltable_acquire(t, "x", 2, 1000, &w, &tok), -EINPROGRESS);
 	/* ...but the previous master's holder takes its lock back. */
-	KUNIT_EXPECT_EQ(test, virgo_ltable_renew(t, "x", 1, old, 2000), 0);
+	KUNIT_EXPECT_EQ(test, virgo_ltable_renew(t, "x", 1, old, 7000), 0);
 	KUNIT_EXPECT_EQ(test, virgo_ltable_renew(t, "y", 1, TERM << 32 | 1, 1000), -ESTALE);
 	KUNIT_EXPECT_EQ(test, virgo_ltable_renew(t, "x", 3, old - 1, 1000), -ESTALE);
+	/* A holder of the last master's that lets go before renewing: fine. */
+	KUNIT_EXPECT_EQ(test, virgo_ltable_release(t, "w", 3, old - 1, 1000), 0);
 	KUNIT_EXPECT_EQ(test, virgo_ltable_expire(t, t->grace_until), 0);
 	KUNIT_EXPECT_EQ(test, w.state, VIRGO_LWAIT_WAITING);
 	/* Past the grace period an old token is only a lost lease. */

@@ -8,8 +8,11 @@
 
 static int __init virgo_cloudsync_init(void)
 {
-	int ret = virgo_lock_config_init();
+	int ret;
 
+	if (!virgo_wq)
+		return -ENODEV;	/* the core did not start */
+	ret = virgo_lock_config_init();
 	if (ret)
 		return ret;
 	ret = virgo_lock_master_init();

@@ -26,7 +26,8 @@
  *    granted until every lease the previous master gave has ended.
  *
  * Requests (node to node, over the core's authenticated transport):
- *	VOTE <term>			-> VOTE 1 <term> | VOTE 0 <term promised>
+ *	VOTE <term> <lease_ms> <members>
+ *				-> VOTE <1|0> <largest term> <longest lease>
  *	ACQUIRE <name> <wait_ms>	-> GRANTED <token> <lease_ms> <waited_ms>
  *	RENEW <name> <token>		-> OK <lease_ms>
  *	RELEASE <name> <token>		-> OK
@@ -49,6 +50,7 @@ static u32 virgo_lock_seen_term;	/* the largest term heard of */
 static u32 virgo_lock_promised_to;	/* the member's vote... */
 static unsigned long virgo_lock_promise_until;
 static u32 virgo_lock_vote_term;	/* ...and its term */
+static u32 virgo_lock_seen_lease;	/* the longest lease voted for */
 static unsigned long virgo_lock_quiet_until;
 
 static struct delayed_work virgo_lock_campaign_work;
@@ -107,13 +109,30 @@ u32 virgo_lock_master_guess(void)
 	return self ? virgo_lock_lowest_alive(self, &members) : 0;
 }
 
-/* Called with virgo_lock_mutex. @lowest: what this node sees. */
-static bool virgo_lock_vote(u32 cand, u32 term, u32 lowest)
+/*
+ * A term no further than this ahead of the node's own clock: a member
+ * cannot use the terms up (they are 32 bits of seconds).
+ */
+#define VIRGO_LOCK_TERM_AHEAD_S	3600
+
+static bool virgo_lock_term_ok(u64 term)
+{
+	return term && term <= ktime_get_real_seconds() + VIRGO_LOCK_TERM_AHEAD_S &&
+	       term < U32_MAX;
+}
+
+/*
+ * Called with virgo_lock_mutex. @lowest and @members: what this node
+ * sees; @lease and @their_members: what the candidate said.
+ */
+static bool virgo_lock_vote(u32 cand, u32 term, u32 lease, unsigned int their_members,
+			    u32 lowest, unsigned int members)
 {
 	unsigned long now = jiffies;
 
 	virgo_lock_seen_term = max(virgo_lock_seen_term, term);
-	if (time_before(now, virgo_lock_quiet_until) || cand != lowest)
+	if (time_before(now, virgo_lock_quiet_until) || cand != lowest ||
+	    their_members != members)
 		return false;
 	if (virgo_lock_promised_to != cand &&
 	    time_before(now, virgo_lock_promise_until))
@@ -123,6 +142,7 @@ static bool virgo_lock_vote(u32 cand, u32 term, u32 lowest)
 		return false;
 	virgo_lock_promised_to = cand;
 	virgo_lock_vote_term = term;
+	virgo_lock_seen_lease = max(virgo_lock_seen_lease, lease);
 	virgo_lock_promise_until = now + msecs_to_jiffies(VIRGO_LOCK_PROMISE_MS);
 	return true;
 }
@@ -138,36 +158,101 @@ static void virgo_lock_step_down(const char *why)
 		virgo_lock_term, why);
 }
 
-/* Ask member @id for its vote; its answer tells its term either way. */
-static bool virgo_lock_ask(u32 id, u32 term)
+/*
+ * Called with virgo_lock_mutex: may this node serve a request now? Not
+ * once its votes lapsed, whether or not the tick has run yet.
+ */
+static bool virgo_lock_serving(void)
 {
-	char line[48], reply[64];
+	if (virgo_lock_is_master && time_after_eq(jiffies, virgo_lock_master_until))
+		virgo_lock_step_down("its votes lapsed");
+	return virgo_lock_is_master;
+}
+
+/*
+ * Ask member @id for its vote. Its answer tells, either way, the largest
+ * term it heard of and the longest lease it voted for: the grace period
+ * covers that lease.
+ */
+static bool virgo_lock_ask(u32 id, u32 term, u32 lease, unsigned int members,
+			   u32 *grace_lease)
+{
+	char line[64], reply[64];
 	struct virgo_request req = {
 		.line = line, .reply = reply, .reply_len = sizeof(reply),
 		.timeout_ms = VIRGO_LOCK_CAMPAIGN_MS / 4, .retry = true,
 	};
-	unsigned int granted, theirs;
+	unsigned int granted, theirs, their_lease;
 
-	snprintf(line, sizeof(line), "VOTE %u", term);
+	snprintf(line, sizeof(line), "VOTE %u %u %u", term, lease, members);
 	if (virgo_call_request(id, VIRGO_LOCK_PORT, &req) ||
-	    sscanf(reply, "VOTE %u %u", &granted, &theirs) != 2)
+	    sscanf(reply, "VOTE %u %u %u", &granted, &theirs, &their_lease) != 3)
 		return false;
 	mutex_lock(&virgo_lock_mutex);
-	virgo_lock_seen_term = max(virgo_lock_seen_term, theirs);
+	if (virgo_lock_term_ok(theirs))
+		virgo_lock_seen_term = max(virgo_lock_seen_term, theirs);
 	mutex_unlock(&virgo_lock_mutex);
-	return granted == 1 && theirs == term;
+	if (their_lease <= VIRGO_LOCK_LEASE_MAX_MS)
+		*grace_lease = max(*grace_lease, their_lease);
+	return granted == 1;
 }
 
-/* Ask the members seen up first, then the suspect; stop at a majority. */
-static unsigned int virgo_lock_canvass(u32 self, u32 term, unsigned int votes,
-				       unsigned int need)
+/**
+ * struct virgo_lock_round - one campaign
+ * @asked: when it began: the votes bind from then
+ * @term: the term it asks for
+ * @lease: this node's lease, told to the voters
+ * @members: the cluster's members, as this node sees them
+ * @votes: given so far, this node's own included
+ * @renewing: this node was master when it began
+ * @grace_lease: the longest lease the voters voted for
+ */
+struct virgo_lock_round {
+	unsigned long asked;
+	u32 term;
+	u32 lease;
+	unsigned int members;
+	unsigned int votes;
+	bool renewing;
+	u32 grace_lease;
+};
+
+/*
+ * A majority voted: this node is master (or stays it) until BELIEF_MS
+ * after the round began, unless its mastership ended meanwhile.
+ */
+static void virgo_lock_elected(struct virgo_lock_round *r)
 {
-	struct virgo_node *node;
+	mutex_lock(&virgo_lock_mutex);
+	if (r->term == virgo_lock_term && r->renewing == virgo_lock_serving() &&
+	    time_before(jiffies, r->asked + msecs_to_jiffies(VIRGO_LOCK_BELIEF_MS))) {
+		if (!virgo_lock_is_master) {
+			virgo_ltable_init(&virgo_ltable, r->term, virgo_lock_now(),
+					  &virgo_lock_set, r->grace_lease);
+			virgo_lock_is_master = true;
+			pr_info("cloudsync: lock master, term %u, %u of %u votes\n",
+				r->term, r->votes, r->members);
+		}
+		virgo_lock_master_until = r->asked + msecs_to_jiffies(VIRGO_LOCK_BELIEF_MS);
+	}
+	mutex_unlock(&virgo_lock_mutex);
+}
+
+/*
+ * Ask the members seen up, in order; once a majority voted, the node is
+ * master at once, and the other members seen up are still asked, so that
+ * they learn the term. Those suspect are asked only while votes lack.
+ */
+static void virgo_lock_canvass(u32 self, struct virgo_lock_round *r)
+{
 	enum virgo_node_state want, state;
+	struct virgo_node *node;
 	u32 id;
 
 	for (want = VIRGO_NODE_UP; want <= VIRGO_NODE_SUSPECT; want++) {
-		for (id = 1; id <= VIRGO_MAX_NODES && votes < need; id++) {
+		for (id = 1; id <= VIRGO_MAX_NODES; id++) {
+			if (want == VIRGO_NODE_SUSPECT && r->votes > r->members / 2)
+				return;
 			node = id == self ? NULL : virgo_node_get(id);
 			if (!node)
 				continue;
@@ -175,65 +260,64 @@ static unsigned int virgo_lock_canvass(u32 self, u32 term, unsigned int votes,
 			state = node->state;
 			spin_unlock_bh(&node->lock);
 			virgo_node_put(node);
-			if (state == want)
-				votes += virgo_lock_ask(id, term);
+			if (state != want ||
+			    !virgo_lock_ask(id, r->term, r->lease, r->members, &r->grace_lease))
+				continue;
+			if (++r->votes == r->members / 2 + 1)
+				virgo_lock_elected(r);
 		}
 	}
-	return votes;
 }
 
 static void virgo_lock_campaign(struct work_struct *work)
 {
-	u32 self = virgo_local_id(), lowest, term;
-	unsigned long asked = jiffies;
-	unsigned int members, votes;
+	struct virgo_lock_round r = { .asked = jiffies };
+	u32 self = virgo_local_id(), lowest;
+	unsigned long next;
 
 	if (!self || !virgo_services_listening())
 		goto again;
-	lowest = virgo_lock_lowest_alive(self, &members);
+	lowest = virgo_lock_lowest_alive(self, &r.members);
 	if (lowest != self)
 		goto again;	/* a lower node's turn; a mastership here lapses */
 
 	/*
 	 * A new mastership takes a new term, so that its counter starts
-	 * afresh above every token of the last: the master keeps its term.
+	 * afresh above every token of the last; a master keeps its term.
 	 */
 	mutex_lock(&virgo_lock_mutex);
-	if (!virgo_lock_is_master)
+	r.renewing = virgo_lock_serving();
+	if (!r.renewing) {
+		if (virgo_lock_seen_term >= U32_MAX - 1) {
+			mutex_unlock(&virgo_lock_mutex);
+			pr_warn_once("cloudsync: no lock master term left\n");
+			goto again;
+		}
 		virgo_lock_term = max_t(u32, virgo_lock_seen_term + 1,
 					(u32)ktime_get_real_seconds());
-	term = virgo_lock_term;
-	votes = virgo_lock_vote(self, term, lowest);
-	mutex_unlock(&virgo_lock_mutex);
-
-	if (votes)
-		votes = virgo_lock_canvass(self, term, votes, members / 2 + 1);
-
-	mutex_lock(&virgo_lock_mutex);
-	if (votes > members / 2 && term == virgo_lock_term &&
-	    time_before(jiffies, asked + msecs_to_jiffies(VIRGO_LOCK_BELIEF_MS))) {
-		if (!virgo_lock_is_master) {
-			virgo_ltable_init(&virgo_ltable, term, virgo_lock_now(),
-					  &virgo_lock_set);
-			virgo_lock_is_master = true;
-			pr_info("cloudsync: lock master, term %u, %u of %u votes\n",
-				term, votes, members);
-		}
-		virgo_lock_master_until = asked + msecs_to_jiffies(VIRGO_LOCK_BELIEF_MS);
 	}
+	r.term = virgo_lock_term;
+	r.lease = READ_ONCE(virgo_lock_set.lease_ms);
+	r.votes = virgo_lock_vote(self, r.term, r.lease, r.members, lowest, r.members);
+	r.grace_lease = max(r.lease, virgo_lock_seen_lease);
 	mutex_unlock(&virgo_lock_mutex);
+
+	if (r.votes == r.members / 2 + 1)
+		virgo_lock_elected(&r);		/* a cluster of one */
+	if (r.votes)
+		virgo_lock_canvass(self, &r);
 again:
+	/* Rounds start every CAMPAIGN_MS however long the last one took. */
+	next = r.asked + msecs_to_jiffies(VIRGO_LOCK_CAMPAIGN_MS);
 	queue_delayed_work(virgo_wq, &virgo_lock_campaign_work,
-			   msecs_to_jiffies(VIRGO_LOCK_CAMPAIGN_MS));
+			   time_after(next, jiffies) ? next - jiffies : 0);
 }
 
 /* Leases end, waiters are served, a lapsed mastership ends. */
 static void virgo_lock_tick(struct work_struct *work)
 {
 	mutex_lock(&virgo_lock_mutex);
-	if (virgo_lock_is_master && time_after_eq(jiffies, virgo_lock_master_until))
-		virgo_lock_step_down("its votes lapsed");
-	if (virgo_lock_is_master) {
+	if (virgo_lock_serving()) {
 		virgo_ltable.limits = virgo_lock_set;
 		virgo_ltable_expire(&virgo_ltable, virgo_lock_now());
 		if (virgo_ltable.counter == U32_MAX)
@@ -272,7 +356,7 @@ static int virgo_lock_reply_err(struct virgo_conn *conn, int err)
 
 /* Wait for the grant of @w; on return @w is out of the table. */
 static int virgo_lock_wait(struct virgo_conn *conn, struct virgo_lwaiter *w,
-			   unsigned long deadline, u64 *token, u64 *granted)
+			   unsigned long deadline, u64 *token, u64 *granted, u32 *lease)
 {
 	int ret;
 
@@ -282,6 +366,7 @@ static int virgo_lock_wait(struct virgo_conn *conn, struct virgo_lwaiter *w,
 		if (w->state == VIRGO_LWAIT_GRANTED) {
 			*token = w->token;
 			*granted = w->granted;
+			*lease = w->lease;
 			ret = 0;
 		} else if (w->state == VIRGO_LWAIT_ABORTED) {
 			ret = -EREMCHG;
@@ -315,13 +400,13 @@ static int virgo_lock_cmd_acquire(struct virgo_conn *conn, u32 from, char **w, i
 		return virgo_lock_reply_err(conn, -EINVAL);
 	deadline = jiffies + msecs_to_jiffies(wait_ms);
 	mutex_lock(&virgo_lock_mutex);
-	ret = virgo_lock_is_master ?
+	ret = virgo_lock_serving() ?
 	      virgo_ltable_acquire(&virgo_ltable, w[1], from, came,
 				   wait_ms ? &waiter : NULL, &token) : -EREMCHG;
 	lease = virgo_ltable.limits.lease_ms;
 	mutex_unlock(&virgo_lock_mutex);
 	if (ret == -EINPROGRESS)
-		ret = virgo_lock_wait(conn, &waiter, deadline, &token, &granted);
+		ret = virgo_lock_wait(conn, &waiter, deadline, &token, &granted, &lease);
 	if (ret)
 		return virgo_lock_reply_err(conn, ret);
 	ret = virgo_conn_printf(conn, "GRANTED %llu %u %llu\n", token, lease,
@@ -329,7 +414,7 @@ static int virgo_lock_cmd_acquire(struct virgo_conn *conn, u32 from, char **w, i
 	if (ret) {
 		/* Nobody will hold it: give it to the next at once. */
 		mutex_lock(&virgo_lock_mutex);
-		if (virgo_lock_is_master)
+		if (virgo_lock_serving())
 			virgo_ltable_release(&virgo_ltable, w[1], from, token,
 					     virgo_lock_now());
 		mutex_unlock(&virgo_lock_mutex);
@@ -347,7 +432,7 @@ static int virgo_lock_cmd_token(struct virgo_conn *conn, u32 from, char **w,
 	if (n != 3 || virgo_parse_u64(w[2], U64_MAX, &token))
 		return virgo_lock_reply_err(conn, -EINVAL);
 	mutex_lock(&virgo_lock_mutex);
-	if (!virgo_lock_is_master)
+	if (!virgo_lock_serving())
 		ret = -EREMCHG;
 	else if (renew)
 		ret = virgo_ltable_renew(&virgo_ltable, w[1], from, token, virgo_lock_now());
@@ -361,21 +446,25 @@ static int virgo_lock_cmd_token(struct virgo_conn *conn, u32 from, char **w,
 		       virgo_conn_printf(conn, "OK\n");
 }
 
+/* VOTE <term> <lease_ms> <members> -> VOTE <0|1> <largest term> <longest lease> */
 static int virgo_lock_cmd_vote(struct virgo_conn *conn, u32 from, char **w, int n)
 {
 	unsigned int members;
-	u32 lowest, self = virgo_local_id();
+	u32 lowest, self = virgo_local_id(), seen, seen_lease;
+	u64 term, lease, their_members;
 	bool granted;
-	u64 term;
 
-	if (n != 2 || virgo_parse_u64(w[1], U32_MAX, &term) || !term || from == self)
+	if (n != 4 || virgo_parse_u64(w[1], U32_MAX, &term) || !virgo_lock_term_ok(term) ||
+	    virgo_parse_u64(w[2], VIRGO_LOCK_LEASE_MAX_MS, &lease) ||
+	    virgo_parse_u64(w[3], VIRGO_MAX_NODES, &their_members) || from == self)
 		return virgo_lock_reply_err(conn, -EINVAL);
 	lowest = virgo_lock_lowest_alive(self, &members);
 	mutex_lock(&virgo_lock_mutex);
-	granted = virgo_lock_vote(from, term, lowest);
-	term = granted ? term : virgo_lock_vote_term;
+	granted = virgo_lock_vote(from, term, lease, their_members, lowest, members);
+	seen = virgo_lock_seen_term;
+	seen_lease = virgo_lock_seen_lease;
 	mutex_unlock(&virgo_lock_mutex);
-	return virgo_conn_printf(conn, "VOTE %d %llu\n", granted, term);
+	return virgo_conn_printf(conn, "VOTE %d %u %u\n", granted, seen, seen_lease);
 }
 
 static int virgo_lock_line(struct virgo_conn *conn, char *line, size_t len)

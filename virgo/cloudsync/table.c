@@ -74,14 +74,17 @@ static void virgo_ltable_tidy(struct virgo_ltable *t, struct virgo_lentry *e)
 	t->nlocks--;
 }
 
+/*
+ * @grace_ms: the longest lease the previous master may have given: its
+ * holders may renew until their leases end.
+ */
 void virgo_ltable_init(struct virgo_ltable *t, u32 term, u64 now,
-		       const struct virgo_lock_settings *limits)
+		       const struct virgo_lock_settings *limits, u32 grace_ms)
 {
 	memset(t, 0, sizeof(*t));
 	t->term = term;
 	t->limits = *limits;
-	/* The previous master's holders may renew until their leases end. */
-	t->grace_until = now + limits->lease_ms + VIRGO_LOCK_TICK_MS;
+	t->grace_until = now + max(grace_ms, limits->lease_ms) + VIRGO_LOCK_TICK_MS;
 }
 
 static bool virgo_ltable_exhausted(struct virgo_ltable *t)
@@ -113,6 +116,7 @@ static void virgo_ltable_pass_on(struct virgo_ltable *t, struct virgo_lentry *e,
 	virgo_ltable_grant(t, e, w->node, now);
 	w->token = e->token;
 	w->granted = now;
+	w->lease = t->limits.lease_ms;
 	w->state = VIRGO_LWAIT_GRANTED;
 	complete(&w->done);
 }
@@ -158,7 +162,9 @@ int virgo_ltable_acquire(struct virgo_ltable *t, const char *name, u32 node,
 		*token = e->token;
 		return 0;
 	}
-	if (!w || t->waiting[node] >= t->limits.max_waiting) {
+	/* Every waiter may be granted: they count against max_held too. */
+	if (!w || t->waiting[node] >= t->limits.max_waiting ||
+	    t->held[node] + t->waiting[node] >= t->limits.max_held) {
 		virgo_ltable_tidy(t, e);
 		return w ? -ENOLCK : -EAGAIN;
 	}
@@ -236,13 +242,18 @@ int virgo_ltable_renew(struct virgo_ltable *t, const char *name, u32 node,
  * @now: the time, ms
  *
  * Return: 0, or -ESTALE: @token does not hold the lock (its lease ended,
- * and the lock may have been someone else's since).
+ * and the lock may have been someone else's since). In the grace period
+ * a token of an earlier term for a lock nobody holds here is released
+ * with 0: its holder had not renewed with this master yet.
  */
 int virgo_ltable_release(struct virgo_ltable *t, const char *name, u32 node,
 			 u64 token, u64 now)
 {
 	struct virgo_lentry *e = virgo_ltable_find(t, name);
 
+	/* In the grace period: a holder of the last master's lets it go. */
+	if (now < t->grace_until && token >> 32 < t->term && (!e || !e->holder))
+		return 0;
 	if (!e || !node || e->holder != node || e->token != token)
 		return -ESTALE;
 	t->held[node]--;
