@@ -161,9 +161,9 @@ static int cmd_time(char **argv)
 				 atoi(argv[2]), atoi(argv[3]), 5000);
 	if (ret)
 		die("connect", -ret);
-	if (t < 1 || t > VIRGO_CLOCK_MAX)
+	if (t < 2 || t > VIRGO_CLOCK_MAX)
 		die(argv[5], EINVAL);
-	virgo_lamport_merge(t - 1);	/* the next frame's time is t */
+	virgo_lamport_merge(t - 2);	/* the clock is t - 1: the next frame's is t */
 	snprintf(line, sizeof(line), "%s\n", argv[6]);
 	ret = virgo_link_write(&wire, line, strlen(line));
 	if (ret)

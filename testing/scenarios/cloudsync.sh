@@ -12,7 +12,7 @@ cfs=/sys/kernel/config/virgo/cloudsync
 net=${VIRGO_NODE_ADDR%.*}
 lease=$(cat $cfs/lease_ms)
 ask() {		# ask NODE COMMAND [ARG]: node 2's or 3's act script
-	echo "$2 ${3:-}" | nc -w ${4:-300} "$net.$1" 9
+	echo "$2 ${3:-}" | nc -w ${4:-300} "$net.$1" 9045
 }
 master_here() {
 	head -n 1 $cfs/status | grep -q ' this-node'
@@ -105,7 +105,7 @@ sed 's/^/# hist: /' /tmp/hist | uniq -c | head -20
 check "node 3 wrote nothing after node 1: the history's tokens never go back" \
 	sh -c "uniq /tmp/hist | /tmp/increasing"
 check "node 3's virgo lock said the lease was lost, and failed" \
-	sh -c "ask() { echo result | nc -w 10 $net.3 9; }; ask | grep -q 'status 1' && ask | grep -q 'lease was lost'"
+	sh -c "ask() { echo result | nc -w 10 $net.3 9045; }; ask | grep -q 'status 1' && ask | grep -q 'lease was lost'"
 
 # ------------------------------------------------------------ the master cut off
 # A holder outlives a change of master when its lease is longer than the
@@ -127,7 +127,7 @@ check "node 1 is the lock master again" wait_until 40 master_here
 term1=$(head -n 1 $cfs/status | awk '{ print $4 }')
 check "in a larger term" [ "${term1:-0}" -gt "${term0:-0}" ]
 check "node 3 held m through both changes of master" \
-	sh -c "echo status | nc -w 10 $net.3 9 | grep -Eqx 'held m $tm [0-9]+'"
+	sh -c "echo status | nc -w 10 $net.3 9045 | grep -Eqx 'held m $tm [0-9]+'"
 check "node 1's table has m, node 3's, with its token" \
 	wait_until 10 grep -Eq "^lock m $tm 3 " $cfs/status
 tn=$(virgo lock --timeout 20000 n -- sh -c 'echo $VIRGO_LOCK_TOKEN')

@@ -33,6 +33,7 @@ for port in 40000 10000 30000 50000 60000; do
 	out=$(virgo-wire time "$n2" $port 1 2 $key $late version 2>&1)
 	sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\)$/\1/p')
 	reply=$(echo "$out" | sed -n 's/^reply \([0-9]*\): .*/\1/p')
+	echo "$out" | sed 's/^/# /'
 	check "port $port: the reply's time passes the request's" \
 		[ "$sent" = $late -a "${reply:-0}" -gt $late ]
 done
