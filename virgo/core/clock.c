@@ -11,6 +11,7 @@
 
 #include <linux/atomic.h>
 #include <linux/export.h>
+#include <linux/minmax.h>
 #include "core.h"
 
 static atomic64_t virgo_clock = ATOMIC64_INIT(0);
@@ -21,6 +22,19 @@ u64 virgo_clock_now(void)
 	return atomic64_read(&virgo_clock);
 }
 EXPORT_SYMBOL_GPL(virgo_clock_now);
+
+/**
+ * virgo_clock_next() - the clock rule, without the clock
+ * @cur: a clock's value
+ * @seen: a time received, or 0 for a local event
+ *
+ * Return: the time of the event: past both @cur and @seen, stopping at
+ * VIRGO_CLOCK_MAX (which is also what anything above it counts as).
+ */
+u64 virgo_clock_next(u64 cur, u64 seen)
+{
+	return min(max(cur, seen), VIRGO_CLOCK_MAX - 1) + 1;
+}
 
 /**
  * virgo_clock_merge() - a time came from a peer (or from the node's log)
@@ -34,7 +48,7 @@ u64 virgo_clock_merge(u64 seen)
 	s64 cur = atomic64_read(&virgo_clock), next;
 
 	do {
-		next = min_t(u64, max_t(u64, cur, seen), VIRGO_CLOCK_MAX - 1) + 1;
+		next = virgo_clock_next(cur, seen);
 	} while (!atomic64_try_cmpxchg(&virgo_clock, &cur, next));
 	return next;
 }

@@ -470,6 +470,7 @@ CONFIGFS_ATTR(prefix, name)
 u64 virgo_clock_now(void);
 u64 virgo_clock_stamp(void);
 u64 virgo_clock_merge(u64 seen);
+u64 virgo_clock_next(u64 cur, u64 seen);
 
 /* errno name for ERROR lines ("EINVAL"), or "EIO" for unknown ones */
 const char *virgo_errno_name(int err);
