@@ -477,4 +477,39 @@ const char *virgo_errno_name(int err);
 int virgo_errno_parse(const char *name);
 int virgo_reply_error(const char *reply);
 
+/* ------------------------------------------------------------ vector clock */
+
+/**
+ * struct virgo_vclock - a vector clock: one Lamport-style counter per node
+ * @t: entry i counts the events of node i + 1 that this one has seen,
+ *	at most VIRGO_CLOCK_MAX
+ */
+struct virgo_vclock {
+	u64 t[VIRGO_MAX_NODES];
+};
+
+/* How a vector clock's event relates to another's. */
+enum virgo_vclock_order {
+	VIRGO_VCLOCK_EQUAL,
+	VIRGO_VCLOCK_BEFORE,		/* a happened before b */
+	VIRGO_VCLOCK_AFTER,		/* b happened before a */
+	VIRGO_VCLOCK_CONCURRENT,
+};
+
+/*
+ * Room for the longest text form and its NUL: 64 entries of at most a
+ * node id (2 digits), ':', a value (19 digits) and ',' (or the NUL).
+ */
+#define VIRGO_VCLOCK_TEXT_MAX	(VIRGO_MAX_NODES * 23)
+
+int virgo_vclock_stamp(struct virgo_vclock *out);
+int virgo_vclock_merge(const struct virgo_vclock *seen, struct virgo_vclock *out);
+void virgo_vclock_read(struct virgo_vclock *out);
+void virgo_vclock_event(struct virgo_vclock *vc, u32 id,
+			const struct virgo_vclock *seen);
+enum virgo_vclock_order virgo_vclock_compare(const struct virgo_vclock *a,
+					     const struct virgo_vclock *b);
+int virgo_vclock_format(const struct virgo_vclock *vc, char *buf, size_t len);
+int virgo_vclock_parse(const char *s, struct virgo_vclock *out);
+
 #endif /* _VIRGO_CORE_H */
