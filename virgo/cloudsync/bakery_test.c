@@ -25,7 +25,7 @@
 
 #define BAKERY_THREADS		4
 #define BAKERY_ITERS		25000	/* per thread: 100000 increments */
-#define BAKERY_NAP_EVERY	1024	/* one increment in so many sleeps */
+#define BAKERY_NAP_EVERY	2048	/* one increment in so many sleeps */
 #define BAKERY_SMP_ITERS	1000000	/* per CPU, without sleeps */
 #define BAKERY_WAIT		(30 * HZ)
 
@@ -77,22 +77,25 @@ static int bakery_thread(void *arg)
 		if (virgo_bakery_lock(&run->b, i))
 			break;
 		v = READ_ONCE(run->counter);
-		/* Give the CPU away between the read and the write. */
-		if (!run->tight) {
-			if (n % BAKERY_NAP_EVERY == i)
-				usleep_range(20, 40);
-			else
-				cond_resched();
-		}
+		/*
+		 * Now and then give the CPU away between the read and the
+		 * write: the others run and queue for the lock (or, were it
+		 * broken, increment in between). Only now and then, and by
+		 * sleeping here only: on one CPU every switch in here makes
+		 * the others queue.
+		 */
+		if (!run->tight && n % BAKERY_NAP_EVERY == i)
+			usleep_range(20, 40);
 		WRITE_ONCE(run->counter, v + 1);
 		run->max_ticket = max(run->max_ticket, READ_ONCE(run->b.number[i]));
 		virgo_bakery_unlock(&run->b, i);
 		/*
-		 * Let the threads that queued during a nap through before
-		 * taking a ticket behind them: otherwise, on one CPU, all
-		 * take turns to the end, a context switch for every turn.
+		 * Let the threads that queued during a nap through, until
+		 * none holds a ticket, before taking one again. Otherwise, on
+		 * one CPU, the threads take turns to the end, a context
+		 * switch for every turn (seconds on the debug kernel).
 		 */
-		if (!run->tight && bakery_queued(&run->b, i))
+		while (!run->tight && bakery_queued(&run->b, i))
 			usleep_range(10, 20);
 		cond_resched();
 	}
