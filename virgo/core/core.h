@@ -477,6 +477,16 @@ const char *virgo_errno_name(int err);
 int virgo_errno_parse(const char *name);
 int virgo_reply_error(const char *reply);
 
+/* ------------------------------------------------------------ files */
+
+struct file;
+struct path;
+int virgo_file_rename(const struct path *dir, const char *from, const char *to);
+int virgo_dir_sync(const struct path *dir);
+int virgo_file_write(struct file *file, const void *buf, size_t len, loff_t *pos);
+int virgo_file_replace(const struct path *dir, const char *name,
+		       const void *buf, size_t len);
+
 /* ------------------------------------------------------------ vector clock */
 
 /**

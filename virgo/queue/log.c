@@ -22,7 +22,6 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -35,85 +34,13 @@ static struct file *virgo_qlog_file(const struct path *dir, const char *name,
 			      O_CLOEXEC, 0600);
 }
 
-/* Rename @from to @to in @dir, replacing @to. */
-static int virgo_qlog_rename(const struct path *dir, const char *from,
-			     const char *to)
-{
-	struct renamedata rd = {
-		.old_mnt_idmap = mnt_idmap(dir->mnt),
-		.old_dir = d_inode(dir->dentry),
-		.new_mnt_idmap = mnt_idmap(dir->mnt),
-		.new_dir = d_inode(dir->dentry),
-	};
-	struct dentry *trap;
-	int ret;
-
-	ret = mnt_want_write(dir->mnt);
-	if (ret)
-		return ret;
-	trap = lock_rename(dir->dentry, dir->dentry);
-	if (IS_ERR(trap)) {
-		ret = PTR_ERR(trap);
-		goto out_drop;
-	}
-	rd.old_dentry = lookup_one_len(from, dir->dentry, strlen(from));
-	if (IS_ERR(rd.old_dentry)) {
-		ret = PTR_ERR(rd.old_dentry);
-		goto out_unlock;
-	}
-	ret = -ENOENT;
-	if (d_is_negative(rd.old_dentry))
-		goto out_old;
-	rd.new_dentry = lookup_one_len(to, dir->dentry, strlen(to));
-	if (IS_ERR(rd.new_dentry)) {
-		ret = PTR_ERR(rd.new_dentry);
-		goto out_old;
-	}
-	ret = vfs_rename(&rd);
-	dput(rd.new_dentry);
-out_old:
-	dput(rd.old_dentry);
-out_unlock:
-	unlock_rename(dir->dentry, dir->dentry);
-out_drop:
-	mnt_drop_write(dir->mnt);
-	return ret;
-}
-
-/* Make a directory's entries (a created or renamed log) durable. */
-static int virgo_qlog_sync_dir(const struct path *dir)
-{
-	struct file *file = dentry_open(dir, O_RDONLY | O_DIRECTORY, current_cred());
-	int ret;
-
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	ret = vfs_fsync(file, 0);
-	fput(file);
-	return ret;
-}
-
-static int virgo_qlog_write(struct file *file, const void *buf, size_t len,
-			    loff_t *pos)
-{
-	while (len) {
-		ssize_t n = kernel_write(file, buf, len, pos);
-
-		if (n <= 0)
-			return n ?: -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Write @rec at *@pos of @file (a rotation's new log). */
 int virgo_qlog_put(struct virgo_queue *q, struct file *file,
 		   const struct virgo_qrec *rec, loff_t *pos)
 {
 	size_t n = virgo_qrec_encode(q->log.buf, VIRGO_QUEUE_REC_MAX, rec);
 
-	return n ? virgo_qlog_write(file, q->log.buf, n, pos) : -EINVAL;
+	return n ? virgo_file_write(file, q->log.buf, n, pos) : -EINVAL;
 }
 
 /**
@@ -138,7 +65,7 @@ int virgo_qlog_append(struct virgo_queue *q, const struct virgo_qrec *rec, u64 *
 		return -EINVAL;
 	if (READ_ONCE(log->err))
 		return -EIO;
-	ret = virgo_qlog_write(log->file, log->buf, n, &pos);
+	ret = virgo_file_write(log->file, log->buf, n, &pos);
 	if (ret) {
 		vfs_truncate(&log->file->f_path, log->size);
 		return ret;
@@ -219,11 +146,11 @@ static void virgo_qlog_rotate(struct work_struct *work)
 	}
 	ret = virgo_qlog_write_state(q, file, &pos) ?: vfs_fsync(file, 0);
 	if (!ret)
-		ret = virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG, VIRGO_QUEUE_LOG_OLD);
+		ret = virgo_file_rename(&log->dir, VIRGO_QUEUE_LOG, VIRGO_QUEUE_LOG_OLD);
 	if (!ret) {
-		ret = virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG);
+		ret = virgo_file_rename(&log->dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG);
 		/* Back under its name, or an open would take .new for it. */
-		if (ret && virgo_qlog_rename(&log->dir, VIRGO_QUEUE_LOG_OLD, VIRGO_QUEUE_LOG))
+		if (ret && virgo_file_rename(&log->dir, VIRGO_QUEUE_LOG_OLD, VIRGO_QUEUE_LOG))
 			WRITE_ONCE(log->err, ret);
 	}
 	if (ret) {
@@ -235,7 +162,7 @@ static void virgo_qlog_rotate(struct work_struct *work)
 	 * so far is in it, synced, once the renames are on disk too; if
 	 * they cannot be, nothing more counts as durable.
 	 */
-	ret = virgo_qlog_sync_dir(&log->dir);
+	ret = virgo_dir_sync(&log->dir);
 	mutex_lock(&log->sync_lock);
 	spin_lock(&log->file_lock);
 	old = log->file;
@@ -351,7 +278,7 @@ int virgo_qlog_open(struct virgo_queue *q, const char *dirname)
 	/* Non-blocking: a FIFO in its place must not hang the writer. */
 	file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY | O_NONBLOCK);
 	if (file == ERR_PTR(-ENOENT) &&
-	    !virgo_qlog_rename(&dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG))
+	    !virgo_file_rename(&dir, VIRGO_QUEUE_LOG_NEW, VIRGO_QUEUE_LOG))
 		file = virgo_qlog_file(&dir, VIRGO_QUEUE_LOG, O_RDONLY | O_NONBLOCK);
 	if (!IS_ERR(file) && !S_ISREG(file_inode(file)->i_mode)) {
 		fput(file);
@@ -399,7 +326,7 @@ int virgo_qlog_open(struct virgo_queue *q, const char *dirname)
 	rec.id.epoch = q->epoch;
 	rec.lamport = virgo_clock_stamp();
 	ret = virgo_qlog_append(q, &rec, &lsn) ?: vfs_fsync(file, 1) ?:
-	      virgo_qlog_sync_dir(&dir);
+	      virgo_dir_sync(&dir);
 	if (ret)
 		goto err_file;
 	log->synced = log->lsn;
