@@ -45,6 +45,8 @@ struct bakery_run {
 	unsigned int nthreads;
 	unsigned int iters;
 	bool tight;		/* no sleep in or between increments */
+	bool fill;		/* thread 0 holds its first turn until the
+				 * others hold every ticket up to the ceiling */
 	bool stop;		/* the test gave up waiting: stop early */
 	struct completion go;
 	atomic_t running;
@@ -65,6 +67,26 @@ static bool bakery_queued(const struct virgo_bakery *b, unsigned int i)
 	return false;
 }
 
+/*
+ * Thread 0, in its first turn: wait (10 s at most) until some thread holds
+ * the ceiling's ticket, so that it is reached however the threads were
+ * started; a thread that comes then waits for the bakery to drain.
+ */
+static void bakery_fill(struct bakery_run *run)
+{
+	unsigned int j;
+	u32 top;
+	int tries;
+
+	for (tries = 0; tries < 5000; tries++) {
+		for (top = 0, j = 0; j < run->nthreads; j++)
+			top = max(top, READ_ONCE(run->b.number[j]));
+		if (top >= run->b.ceiling)
+			return;
+		usleep_range(1000, 2000);
+	}
+}
+
 static int bakery_thread(void *arg)
 {
 	struct bakery_thread *self = arg;
@@ -76,6 +98,8 @@ static int bakery_thread(void *arg)
 	for (n = 0; n < run->iters && !READ_ONCE(run->stop); n++) {
 		if (virgo_bakery_lock(&run->b, i))
 			break;
+		if (run->fill && n == 0 && i == 0)
+			bakery_fill(run);
 		v = READ_ONCE(run->counter);
 		/*
 		 * Now and then give the CPU away between the read and the
@@ -111,7 +135,7 @@ static int bakery_thread(void *arg)
  */
 static struct bakery_run *bakery_run(struct kunit *test, unsigned int nthreads,
 				     unsigned int iters, u32 ceiling, bool tight,
-				     s64 *ms)
+				     bool fill, s64 *ms)
 {
 	struct bakery_run *run = kzalloc(sizeof(*run), GFP_KERNEL);
 	struct task_struct *task;
@@ -128,6 +152,7 @@ static struct bakery_run *bakery_run(struct kunit *test, unsigned int nthreads,
 	run->nthreads = nthreads;
 	run->iters = iters;
 	run->tight = tight;
+	run->fill = fill;
 	init_completion(&run->go);
 	init_completion(&run->done);
 	atomic_set(&run->running, nthreads);
@@ -168,7 +193,7 @@ static void virgo_test_bakery_counter(struct kunit *test)
 	s64 ms;
 
 	run = bakery_run(test, BAKERY_THREADS, BAKERY_ITERS,
-			 VIRGO_BAKERY_CEILING, false, &ms);
+			 VIRGO_BAKERY_CEILING, false, false, &ms);
 	if (!run)
 		return;
 	KUNIT_EXPECT_EQ(test, run->counter, BAKERY_THREADS * BAKERY_ITERS);
@@ -183,7 +208,7 @@ static void virgo_test_bakery_ceiling(struct kunit *test)
 	struct bakery_run *run;
 	s64 ms;
 
-	run = bakery_run(test, BAKERY_THREADS, 2000, 3, false, &ms);
+	run = bakery_run(test, BAKERY_THREADS, 2000, 3, false, true, &ms);
 	if (!run)
 		return;
 	KUNIT_EXPECT_EQ(test, run->counter, BAKERY_THREADS * 2000);
@@ -203,7 +228,7 @@ static void virgo_test_bakery_smp(struct kunit *test)
 
 	if (n < 2)
 		kunit_skip(test, "one CPU: the memory order cannot go wrong");
-	run = bakery_run(test, n, BAKERY_SMP_ITERS, VIRGO_BAKERY_CEILING, true, &ms);
+	run = bakery_run(test, n, BAKERY_SMP_ITERS, VIRGO_BAKERY_CEILING, true, false, &ms);
 	if (!run)
 		return;
 	KUNIT_EXPECT_EQ(test, run->counter, (unsigned long)n * BAKERY_SMP_ITERS);
@@ -239,6 +264,7 @@ static void bakery_enter_behind(struct kunit *test, u32 held, u32 waiting, u32 w
 {
 	struct bakery_one *one = kzalloc(sizeof(*one), GFP_KERNEL);
 	struct task_struct *task;
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, one);
 	if (virgo_bakery_init(&one->b, 2)) {
@@ -255,7 +281,13 @@ static void bakery_enter_behind(struct kunit *test, u32 held, u32 waiting, u32 w
 		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(task));
 		goto out;
 	}
-	msleep(20);
+	/*
+	 * Until thread 0 waits: with a ticket, until it has it (however late
+	 * it was started); without, long enough to have reached the drain.
+	 */
+	for (i = 0; waiting && i < 5000 && READ_ONCE(one->b.number[0]) != waiting; i++)
+		usleep_range(1000, 2000);
+	msleep(100);
 	KUNIT_EXPECT_FALSE(test, completion_done(&one->done));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(one->b.number[0]), waiting);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(one->b.choosing[0]));
