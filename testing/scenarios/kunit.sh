@@ -2,7 +2,7 @@
 # The KUnit suites built into the node kernel ran at boot, and all passed.
 . virgo-test.sh
 
-suites="virgo_framing virgo_balancer virgo_auth virgo_lamport virgo_vclock virgo_cpupool virgo_mempool virgo_queue virgo_bakery virgo_lock"
+suites="virgo_framing virgo_balancer virgo_auth virgo_lamport virgo_vclock virgo_cpupool virgo_mempool virgo_queue virgo_bakery virgo_lock virgo_eventnet"
 log=$(dmesg | sed 's/^\[[^]]*\] //')
 echo "$log" | grep -E '^ *(# Subtest|not ok|# virgo_|# Totals)' | sed 's/^/# /'
 for suite in $suites; do

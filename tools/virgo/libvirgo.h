@@ -10,6 +10,7 @@
 #define LIBVIRGO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/virgo.h>
@@ -271,6 +272,36 @@ int virgo_record_parse(const char *line, size_t len, struct virgo_record *rec);
 void virgo_record_unescape(const struct virgo_record *rec, uint8_t *out);
 
 /* Read the whole file at @path (at most @len - 1 bytes), NUL-terminated. */
+/*
+ * EventNet graphs (eventnet.c): the files of one node or more, merged.
+ * Vertices and edges keep the order they came in.
+ */
+struct virgo_evertex {
+	char *name;
+	char *parts;			/* "a,b", or "" */
+	char *convs;			/* "(a,b)#(c,d)", or "" */
+};
+
+struct virgo_eedge {
+	size_t from;			/* vertex indexes */
+	size_t to;
+};
+
+struct virgo_egraph {
+	struct virgo_evertex *v;
+	size_t nv, vcap;
+	struct virgo_eedge *e;
+	size_t ne, ecap;
+	size_t *vtab, vtab_size;	/* open addressing: index + 1 */
+	size_t *etab, etab_size;
+};
+
+int virgo_egraph_add(struct virgo_egraph *g, const char *text, size_t len, size_t vbytes);
+void virgo_egraph_free(struct virgo_egraph *g);
+void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out);
+long virgo_egraph_order(const struct virgo_egraph *g, size_t **order,
+			size_t **cycle, size_t *ncycle);
+
 int virgo_read_file(const char *path, char *buf, size_t len);
 
 /* Write @text to configfs attribute @rel under VIRGO_CONFIGFS. */

@@ -379,6 +379,83 @@ static void test_ports(void)
 	CHECK("bad port", virgo_service_port("70000") == 0 && virgo_service_port("x") == 0);
 }
 
+/* @g as DOT, in a malloc'd string. */
+static char *dot(const struct virgo_egraph *g)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	virgo_egraph_dot(g, f);
+	fclose(f);
+	return buf;
+}
+
+/* The order of @g as "a b c", and its cycle as "x y". */
+static void order(const struct virgo_egraph *g, char *out, char *cyc)
+{
+	size_t *o, *c, nc, i;
+	long n = virgo_egraph_order(g, &o, &c, &nc);
+
+	*out = *cyc = '\0';
+	for (i = 0; n > 0 && i < (size_t)n; i++)
+		sprintf(out + strlen(out), "%s%s", i ? " " : "", g->v[o[i]].name);
+	for (i = 0; c && i < nc; i++)
+		sprintf(cyc + strlen(cyc), "%s%s", i ? " " : "", g->v[c[i]].name);
+	free(o);
+	free(c);
+}
+
+static void test_eventnet(void)
+{
+	static const char one[] = "e1 - a,b - (a,b)\ne2 -  - \ne1,e2\n";
+	static const char two[] = "e1 - b,c - (b,c)\ne3 - q\"\\&x - (q\"\\&x,q\"\\&x)\n"
+				  "e0 -  - \ne2,e3\ne1,e2\ne0,e1\n";
+	struct virgo_egraph g = { 0 };
+	char out[256], cyc[256], *d;
+
+	CHECK("a node's files load", !virgo_egraph_add(&g, one, strlen(one), 24) &&
+	      g.nv == 2 && g.ne == 1);
+	CHECK("another node's merge into them",
+	      !virgo_egraph_add(&g, two, strlen(two), 50) && g.nv == 4 && g.ne == 3);
+	CHECK("a vertex on both gains the partakers it lacked",
+	      !strcmp(g.v[0].parts, "a,b,c") && !strcmp(g.v[0].convs, "(a,b)#(b,c)"));
+	d = dot(&g);
+	CHECK("DOT: the labels, with quote, backslash and ampersand escaped",
+	      strstr(d, "\tv0 [label=\"e1\\na,b,c\\n(a,b)#(b,c)\"];\n") &&
+	      strstr(d, "v2 [label=\"e3\\nq\\\"\\\\&amp;x\\n(q\\\"\\\\&amp;x,q\\\"\\\\&amp;x)\"];") &&
+	      strstr(d, "\tv1 -> v2;\n") && !strncmp(d, "digraph eventnet {\n", 19));
+	free(d);
+	order(&g, out, cyc);
+	CHECK("order: every edge forward, ties in the graph's order",
+	      !strcmp(out, "e0 e1 e2 e3") && !*cyc);
+	CHECK("a line that is not the files' is refused",
+	      virgo_egraph_add(&g, "e9\n", 3, 3) == -EINVAL &&
+	      virgo_egraph_add(&g, "e9,\n", 4, 0) == -EINVAL &&
+	      virgo_egraph_add(&g, "e9 - a\n", 7, 7) == -EINVAL);
+	virgo_egraph_free(&g);
+
+	/* A cycle: reported, and what it holds back left out. */
+	virgo_egraph_add(&g, "s,a\na,b\nb,c\nc,a\nc,d\nt,u\n", 24, 0);
+	order(&g, out, cyc);
+	CHECK("a cycle is found", !strcmp(cyc, "a b c") || !strcmp(cyc, "b c a") ||
+	      !strcmp(cyc, "c a b"));
+	CHECK("the order holds what no cycle precedes", !strcmp(out, "s t u"));
+	virgo_egraph_free(&g);
+	virgo_egraph_add(&g, "x,x\n", 4, 0);
+	order(&g, out, cyc);
+	CHECK("a loop is a cycle", !*out && !strcmp(cyc, "x"));
+	virgo_egraph_free(&g);
+
+	/* Not UTF-8: bytes past ASCII become entities, Graphviz reads it. */
+	virgo_egraph_add(&g, "\xe9t\xe9,\xc3\xa9t\xc3\xa9\n", 11, 0);
+	d = dot(&g);
+	CHECK("DOT: Latin-1 as entities, UTF-8 as it is",
+	      strstr(d, "label=\"&#233;t&#233;\"") && strstr(d, "label=\"\xc3\xa9t\xc3\xa9\""));
+	free(d);
+	virgo_egraph_free(&g);
+}
+
 int main(void)
 {
 	test_conf();
@@ -390,6 +467,7 @@ int main(void)
 	test_ports();
 	test_msg_id();
 	test_records();
+	test_eventnet();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -31,14 +31,16 @@ static const char usage[] =
 "usage: virgo COMMAND [ARGS]\n"
 "\n"
 "  config load [--cloud FILE] [--client FILE] [--key FILE|none] [--self ADDR]\n"
-"              [--queue-dir DIR]\n"
+"              [--queue-dir DIR] [--eventnet-dir DIR]\n"
 "        read the node lists (default " VIRGO_CLOUD_CONF ", " VIRGO_CLIENT_CONF ")\n"
 "        and the cluster key (default " VIRGO_KEY_FILE ", if present), check\n"
 "        them all, then load them into the kernel and start the services.\n"
 "        Bad files change nothing. --self: this node's address (default:\n"
 "        the listed address this machine has). The queue opens its log in\n"
 "        --queue-dir (default: its log_dir, " VIRGO_QUEUE_LOG_DIR "), made if\n"
-"        missing, and services again what it had not answered.\n"
+"        missing, and services again what it had not answered. EventNet\n"
+"        keeps its files in --eventnet-dir (default: its dir,\n"
+"        /var/log/eventnet), made if missing.\n"
 "  status\n"
 "        the node table: id, address, state, load, round trip; the policy.\n"
 "  balancer [POLICY]\n"
@@ -114,6 +116,17 @@ static const char usage[] =
 "  lock status\n"
 "        the lock master, on it the locks it serves, and the locks this\n"
 "        node holds.\n"
+"  eventnet edge [--node ID] FROM TO\n"
+"  eventnet vertex [--node ID] EVENT A B\n"
+"        add the edge FROM -> TO, or the conversation (A,B) to EVENT, to\n"
+"        the event graph of this node (or ID).\n"
+"  eventnet dot [--node ID | --all]\n"
+"        the event graph of this node (or ID, or of every node, merged)\n"
+"        as a Graphviz digraph: dot -Tsvg draws it.\n"
+"  eventnet order [--node ID | --all]\n"
+"        its events in an order where every edge goes forward, as\n"
+"        AsFer's EventNetOrdering.txt: \"<n> - <event>\", n from 0. A\n"
+"        cycle is printed to stderr with the events it holds back; exit 1.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -179,22 +192,24 @@ static int local_address(uint32_t addr)
 }
 
 /*
- * The queue opens its log when told where it is: DIR, or the kernel's
- * default (queue/log_dir), made if missing. Nothing to do without the
- * queue, or when its log is open already. A log that cannot open leaves
- * the queue closed (its calls answer ENOENT) and the node serving.
+ * The queue opens its log, EventNet its files, when told where they are:
+ * DIR, or the kernel's default (@dir_rel), made if missing. Nothing to do
+ * without the component, or when it is open already (@state_rel does not
+ * start with "closed"). A directory that cannot open leaves the component
+ * closed (its calls answer ENOENT) and the node serving.
  */
-static void open_queue_log(const char *dir)
+static void open_dir(const char *what, const char *state_rel, const char *dir_rel,
+		     const char *dir)
 {
-	char state[64], path[256], *p;
+	char state[256], path[256], *p;
 	int ret;
 
-	if (virgo_cfs_read("queue/state", state, sizeof(state)) < 0 ||
-	    strcmp(state, "closed"))
+	if (virgo_cfs_read(state_rel, state, sizeof(state)) < 0 ||
+	    strncmp(state, "closed", 6))
 		return;
 	if (dir)
 		snprintf(path, sizeof(path), "%s", dir);
-	else if ((ret = virgo_cfs_read("queue/log_dir", path, sizeof(path))) <= 0)
+	else if ((ret = virgo_cfs_read(dir_rel, path, sizeof(path))) <= 0)
 		goto fail;
 	ret = 0;
 	for (p = path + 1; !ret && (p = strchr(p, '/')); *p++ = '/') {
@@ -205,18 +220,19 @@ static void open_queue_log(const char *dir)
 	if (!ret && mkdir(path, 0700) && errno != EEXIST)
 		ret = -errno;
 	if (!ret)
-		ret = virgo_cfs_write("queue/log_dir", path);
+		ret = virgo_cfs_write(dir_rel, path);
 	if (!ret)
 		return;
 fail:
-	fprintf(stderr, "virgo: the queue's log in %s: %s; the queue stays closed\n",
-		dir ? dir : "its log_dir", strerror(ret < 0 ? -ret : EIO));
+	fprintf(stderr, "virgo: %s in %s: %s; it stays closed\n", what,
+		dir ? dir : dir_rel, strerror(ret < 0 ? -ret : EIO));
 }
 
 static int cmd_config_load(int argc, char **argv)
 {
 	const char *cloud = VIRGO_CLOUD_CONF, *client = VIRGO_CLIENT_CONF;
 	const char *keyfile = VIRGO_KEY_FILE, *self_arg = NULL, *queue_dir = NULL;
+	const char *eventnet_dir = NULL;
 	int key_required = 0, have_client, key_len, i, j, self = 0, ret;
 	struct virgo_addrs nodes, clients;
 	uint8_t key[VIRGO_KEY_MAX];
@@ -236,6 +252,8 @@ static int cmd_config_load(int argc, char **argv)
 			self_arg = argv[++i];
 		else if (i + 1 < argc && !strcmp(argv[i], "--queue-dir"))
 			queue_dir = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--eventnet-dir"))
+			eventnet_dir = argv[++i];
 		else
 			return fputs(usage, stderr), 2;
 	}
@@ -267,6 +285,9 @@ static int cmd_config_load(int argc, char **argv)
 	if (queue_dir && (queue_dir[0] != '/' || strlen(queue_dir) >= 256))
 		return fprintf(stderr, "virgo: --queue-dir %s: not an absolute path under 256 bytes\n",
 			       queue_dir), 1;
+	if (eventnet_dir && (eventnet_dir[0] != '/' || strlen(eventnet_dir) >= 256))
+		return fprintf(stderr, "virgo: --eventnet-dir %s: not an absolute path under 256 bytes\n",
+			       eventnet_dir), 1;
 	if (self_arg && inet_pton(AF_INET, self_arg, &self_addr) != 1)
 		return fprintf(stderr, "virgo: --self %s: not an IPv4 address\n", self_arg), 1;
 	for (i = 0; i < nodes.n && !self; i++)
@@ -327,7 +348,8 @@ static int cmd_config_load(int argc, char **argv)
 		if (ret)
 			return fail(rel, ret);
 	}
-	open_queue_log(queue_dir);
+	open_dir("the queue's log", "queue/state", "queue/log_dir", queue_dir);
+	open_dir("EventNet's files", "eventnet/status", "eventnet/dir", eventnet_dir);
 	ret = virgo_cfs_write("listen", "1");
 	if (ret)
 		return fail("listen", ret);
@@ -448,15 +470,52 @@ static uint32_t node_of(uint32_t addr, uint32_t self)
 	return 0;
 }
 
+/*
+ * Connect @link to @port of the node @node (an id; NULL: the address
+ * @target), from @source if not NULL, with the key in @keyfile (needed
+ * only if @key_required). Returns 0, or an exit status after saying why.
+ */
+static int connect_node(struct virgo_link *link, const char *node, const char *target,
+			const char *source, const char *keyfile, int key_required,
+			unsigned int port)
+{
+	char rel[64], addr_text[64];
+	uint32_t self_id = 0, peer_id = 0;
+	uint8_t key[VIRGO_KEY_MAX];
+	struct in_addr addr;
+	int key_len, ret;
+
+	snprintf(addr_text, sizeof(addr_text), "%s", target);
+	if (node) {
+		snprintf(rel, sizeof(rel), "nodes/%s/address", node);
+		if (virgo_cfs_read(rel, addr_text, sizeof(addr_text)) <= 0)
+			return fprintf(stderr, "virgo: no node %s\n", node), 1;
+	}
+	if (inet_pton(AF_INET, addr_text, &addr) != 1)
+		return fprintf(stderr, "virgo: '%s' is not an IPv4 address\n", addr_text), 2;
+	key_len = load_key(keyfile, key_required, key);
+	if (key_len < 0)
+		return 1;
+
+	/* The handshake names both ends: this node, and the node dialled. */
+	if (key_len) {
+		self_id = cfs_u32("node_id");
+		peer_id = node ? (uint32_t)atoi(node) : node_of(addr.s_addr, self_id);
+		if (!self_id || !peer_id)
+			return fprintf(stderr, "virgo: %s is not a node of this cluster\n",
+				       self_id ? addr_text : "this machine"), 1;
+	}
+	ret = virgo_link_connect(link, addr.s_addr, port, source, key, key_len,
+				 self_id, peer_id, 5000);
+	return ret ? fail(addr_text, ret) : 0;
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	const char *keyfile = VIRGO_KEY_FILE, *source = NULL, *node = NULL;
-	int key_required = 0, key_len, ret, i, errors = 0;
+	int key_required = 0, ret, i, errors = 0;
 	static struct virgo_link link;
-	uint32_t self_id = 0, peer_id = 0;
-	char target[64] = "127.0.0.1", rel[64], buf[4096];
-	uint8_t key[VIRGO_KEY_MAX];
-	struct in_addr addr;
+	char target[64] = "127.0.0.1", buf[4096];
 	unsigned int port;
 	size_t n, col = 0;
 	ssize_t r;
@@ -478,29 +537,9 @@ static int cmd_send(int argc, char **argv)
 	port = virgo_service_port(argv[i]);
 	if (!port)
 		return fprintf(stderr, "virgo: unknown service '%s'\n", argv[i]), 2;
-	if (node) {
-		snprintf(rel, sizeof(rel), "nodes/%s/address", node);
-		if (virgo_cfs_read(rel, target, sizeof(target)) <= 0)
-			return fprintf(stderr, "virgo: no node %s\n", node), 1;
-	}
-	if (inet_pton(AF_INET, target, &addr) != 1)
-		return fprintf(stderr, "virgo: '%s' is not an IPv4 address\n", target), 2;
-	key_len = load_key(keyfile, key_required, key);
-	if (key_len < 0)
-		return 1;
-
-	/* The handshake names both ends: this node, and the node dialled. */
-	if (key_len) {
-		self_id = cfs_u32("node_id");
-		peer_id = node ? (uint32_t)atoi(node) : node_of(addr.s_addr, self_id);
-		if (!self_id || !peer_id)
-			return fprintf(stderr, "virgo: %s is not a node of this cluster\n",
-				       self_id ? target : "this machine"), 1;
-	}
-	ret = virgo_link_connect(&link, addr.s_addr, port, source, key, key_len,
-				 self_id, peer_id, 5000);
+	ret = connect_node(&link, node, target, source, keyfile, key_required, port);
 	if (ret)
-		return fail(target, ret);
+		return ret;
 	/*
 	 * A server that refuses us says why and hangs up: a failed write is
 	 * not the end, what it said is still to be read.
@@ -1145,6 +1184,162 @@ static int cmd_lock(int argc, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * Send @req to the EventNet service of @node (NULL: this one); the whole
+ * answer, at most a DUMP's, in a malloc'd *@reply. Returns 0 or an exit
+ * status after saying why.
+ */
+static int eventnet_request(const char *node, const char *req, size_t len,
+			    char **reply, size_t *reply_len)
+{
+	static struct virgo_link link;
+	size_t max = (1 << 20) + 4096;
+	ssize_t r = 0;
+	int ret;
+
+	ret = connect_node(&link, node, "127.0.0.1", NULL, VIRGO_KEY_FILE, 0,
+			   VIRGO_PORT_EVENTNET);
+	if (ret)
+		return ret;
+	*reply = malloc(max + 1);
+	*reply_len = 0;
+	if (!*reply)
+		return virgo_link_close(&link), fail("eventnet", -ENOMEM);
+	if (!virgo_link_write(&link, req, len))
+		virgo_link_shutdown(&link);
+	while (*reply_len < max &&
+	       (r = virgo_link_read(&link, *reply + *reply_len, max - *reply_len)) > 0)
+		*reply_len += r;
+	virgo_link_close(&link);
+	(*reply)[*reply_len] = '\0';
+	if (r < 0 || *reply_len == max) {
+		free(*reply);
+		return fail(node ? node : "eventnet", r < 0 ? r : -EMSGSIZE);
+	}
+	return 0;
+}
+
+/* An edge or vertex message, in the binary-safe form. */
+static int eventnet_send(const char *node, int argc, char **argv)
+{
+	char req[512], *reply;
+	size_t len, n, reply_len;
+	int i, ret;
+
+	len = snprintf(req, sizeof(req), argc == 2 ? "EDGE" : "VERTEX");
+	for (i = 0; i < argc; i++)
+		len += snprintf(req + len, sizeof(req) - len, " %zu", strlen(argv[i]));
+	req[len++] = '\n';
+	for (i = 0; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (n > 64)
+			return fprintf(stderr, "virgo: '%s': longer than 64 bytes\n", argv[i]), 1;
+		memcpy(req + len, argv[i], n);
+		len += n;
+	}
+	req[len++] = '\n';
+	ret = eventnet_request(node, req, len, &reply, &reply_len);
+	if (ret)
+		return ret;
+	ret = strcmp(reply, "OK\n") != 0;
+	if (ret)
+		fprintf(stderr, "virgo: %s", reply_len ? reply : "no answer\n");
+	free(reply);
+	return ret;
+}
+
+/* Merge the graph of @node (NULL: this one) into @g. */
+static int eventnet_fetch(const char *node, struct virgo_egraph *g)
+{
+	unsigned long long len, vbytes;
+	char *reply, *nl;
+	size_t reply_len;
+	int ret;
+
+	ret = eventnet_request(node, "DUMP\n", 5, &reply, &reply_len);
+	if (ret)
+		return ret;
+	nl = strchr(reply, '\n');
+	if (!nl || sscanf(reply, "DATA %llu %llu", &len, &vbytes) != 2 ||
+	    len > reply_len - (nl + 1 - reply)) {
+		fprintf(stderr, "virgo: eventnet of node %s: %s", node ? node : "here",
+			nl ? reply : "bad answer\n");
+		free(reply);
+		return 1;
+	}
+	ret = virgo_egraph_add(g, nl + 1, len, vbytes);
+	free(reply);
+	return ret ? fail("eventnet", ret) : 0;
+}
+
+static int cmd_eventnet(int argc, char **argv)
+{
+	struct virgo_egraph g = { 0 };
+	size_t *order, *cycle, ncycle, i;
+	const char *node = NULL;
+	char rel[64], id[16], v[64];
+	int all = 0, ret = 0, n;
+	long count;
+
+	if (argc < 1)
+		return fputs(usage, stderr), 2;
+	for (i = 1; i < (size_t)argc && argv[i][0] == '-'; i++) {
+		if (i + 1 < (size_t)argc && !strcmp(argv[i], "--node"))
+			node = argv[++i];
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else
+			return fputs(usage, stderr), 2;
+	}
+	n = argc - i;
+	if (!strcmp(argv[0], "edge") && n == 2 && !all)
+		return eventnet_send(node, 2, argv + i);
+	if (!strcmp(argv[0], "vertex") && n == 3 && !all)
+		return eventnet_send(node, 3, argv + i);
+	if ((strcmp(argv[0], "dot") && strcmp(argv[0], "order")) || n || (all && node))
+		return fputs(usage, stderr), 2;
+
+	if (!all) {
+		ret = eventnet_fetch(node, &g);
+	} else {
+		/* Every node of the table; one that does not answer is said. */
+		for (i = 1; i <= VIRGO_NODES_MAX; i++) {
+			snprintf(rel, sizeof(rel), "nodes/%zu/address", i);
+			if (virgo_cfs_read(rel, v, sizeof(v)) <= 0)
+				continue;
+			snprintf(id, sizeof(id), "%zu", i);
+			ret |= eventnet_fetch(id, &g);
+		}
+	}
+	if (ret == 2 || (ret && !g.nv)) {
+		virgo_egraph_free(&g);
+		return ret;
+	}
+	if (!strcmp(argv[0], "dot")) {
+		virgo_egraph_dot(&g, stdout);
+		virgo_egraph_free(&g);
+		return ret ? 1 : 0;
+	}
+	count = virgo_egraph_order(&g, &order, &cycle, &ncycle);
+	if (count < 0)
+		return virgo_egraph_free(&g), fail("order", -ENOMEM);
+	/* AsFer's EventNetOrdering.txt: "<n> - <event>", n from 0. */
+	for (i = 0; i < (size_t)count; i++)
+		printf("%zu - %s\n", i, g.v[order[i]].name);
+	if (cycle) {
+		fprintf(stderr, "virgo: the graph has a cycle:");
+		for (i = 0; i < ncycle; i++)
+			fprintf(stderr, " %s ->", g.v[cycle[i]].name);
+		fprintf(stderr, " %s; %zu events are not ordered\n", g.v[cycle[0]].name,
+			g.nv - count);
+		ret = 1;
+	}
+	free(order);
+	free(cycle);
+	virgo_egraph_free(&g);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -1169,6 +1364,8 @@ int main(int argc, char **argv)
 		return cmd_queue(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "lock"))
 		return cmd_lock(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "eventnet"))
+		return cmd_eventnet(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
 	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
 		return cmd_mem(argv[1], argc - 2, argv + 2);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO EventNet - the graph of this node and its files on disk
+ *
+ * The graph lives in memory; the files say the same. After a message
+ * changes the graph, both files are rewritten whole (virgo_file_replace():
+ * a temporary file, synced, renamed over the old), the vertex file first,
+ * so an edge's ends always have their lines in the vertex file on disk.
+ * The message is answered once its change is in the files. Writers share
+ * the rewrites: one that finds its change written by another is done.
+ *
+ * Opening the directory loads the files it holds, so a restart loses
+ * nothing they said; a line that is not theirs refuses the directory.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include "eventnet.h"
+
+struct virgo_eventnet virgo_eventnet = {
+	.lock = __MUTEX_INITIALIZER(virgo_eventnet.lock),
+	.write_lock = __MUTEX_INITIALIZER(virgo_eventnet.write_lock),
+};
+
+/* The caps of configfs, which may have changed: the graph's, with its lock. */
+static void virgo_enet_caps(struct virgo_enet_graph *g)
+{
+	g->max_vertices = READ_ONCE(virgo_enet_set.max_vertices);
+	g->max_edges = READ_ONCE(virgo_enet_set.max_edges);
+	g->max_convs = READ_ONCE(virgo_enet_set.max_convs);
+	g->max_bytes = (size_t)READ_ONCE(virgo_enet_set.max_kb) * 1024;
+}
+
+/* Feed each line of @dir/@name to @load; a missing file is an empty one. */
+static int virgo_enet_load(struct virgo_enet_graph *g, const struct path *dir,
+			   const char *name,
+			   int (*load)(struct virgo_enet_graph *g, const char *line,
+				       size_t len))
+{
+	size_t max = VIRGO_ENET_KB_MAX * 1024, size;
+	char *buf, *line, *nl;
+	unsigned int lineno = 0;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret = 0;
+
+	file = file_open_root(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			      O_LARGEFILE | O_CLOEXEC, 0);
+	if (file == ERR_PTR(-ENOENT))
+		return 0;
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (!S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		return -EINVAL;
+	}
+	buf = kvmalloc(max + 1, GFP_KERNEL);
+	if (!buf) {
+		fput(file);
+		return -ENOMEM;
+	}
+	for (size = 0; size <= max; size += n) {
+		n = kernel_read(file, buf + size, max + 1 - size, &pos);
+		if (n <= 0)
+			break;
+	}
+	fput(file);
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	if (size > max) {
+		pr_warn("%s: over %zu bytes\n", name, max);
+		ret = -EFBIG;
+		goto out;
+	}
+	for (line = buf; line < buf + size; line = nl + 1) {
+		lineno++;
+		nl = memchr(line, '\n', buf + size - line);
+		ret = nl ? load(g, line, nl - line) : -EINVAL;
+		if (ret) {
+			pr_warn("%s:%u: %s\n", name, lineno,
+				ret == -EINVAL ? "not a line of this file" :
+				ret == -ENOSPC ? "past a cap" : "cannot load");
+			break;
+		}
+	}
+out:
+	kvfree(buf);
+	return ret;
+}
+
+/* Write the files as @g says, @g locked. */
+static int virgo_enet_write_locked(struct virgo_enet_graph *g, const struct path *dir)
+{
+	size_t len = g->vbytes + g->ebytes;
+	char *buf = kvmalloc(len ?: 1, GFP_KERNEL);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	virgo_enet_render(g, buf, len);
+	ret = virgo_file_replace(dir, VIRGO_ENET_VERTICES, buf, g->vbytes) ?:
+	      virgo_file_replace(dir, VIRGO_ENET_EDGES, buf + g->vbytes, g->ebytes);
+	kvfree(buf);
+	return ret;
+}
+
+/**
+ * virgo_eventnet_open() - keep the graph's files in @dirname from now on
+ * @dirname: an existing directory, looked up in the caller's namespace
+ *
+ * Return: 0; -EBUSY when a directory is open already; or an error (a
+ * file that cannot be loaded) with EventNet still closed.
+ */
+int virgo_eventnet_open(const char *dirname)
+{
+	struct virgo_eventnet *en = &virgo_eventnet;
+	struct path dir;
+	int ret;
+
+	ret = kern_path(dirname, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+	if (ret)
+		return ret;
+	mutex_lock(&en->write_lock);
+	mutex_lock(&en->lock);
+	ret = -EBUSY;
+	if (en->open)
+		goto out;
+	virgo_enet_caps(&en->graph);
+	ret = virgo_enet_load(&en->graph, &dir, VIRGO_ENET_VERTICES,
+			      virgo_enet_load_vertex) ?:
+	      virgo_enet_load(&en->graph, &dir, VIRGO_ENET_EDGES,
+			      virgo_enet_load_edge) ?:
+	      virgo_enet_write_locked(&en->graph, &dir);
+	if (ret) {
+		virgo_enet_graph_clear(&en->graph);
+		goto out;
+	}
+	en->dir = dir;
+	en->open = true;
+	en->written = en->gen;
+out:
+	mutex_unlock(&en->lock);
+	mutex_unlock(&en->write_lock);
+	if (ret)
+		path_put(&dir);
+	return ret;
+}
+
+/* Get the changes up to @gen into the files, if no one else did. */
+static int virgo_eventnet_commit(u64 gen)
+{
+	struct virgo_eventnet *en = &virgo_eventnet;
+	struct virgo_enet_graph *g = &en->graph;
+	size_t len, vbytes;
+	char *buf;
+	u64 cur;
+	int ret = 0;
+
+	mutex_lock(&en->write_lock);
+	if (en->written >= gen)
+		goto out;
+	mutex_lock(&en->lock);
+	len = g->vbytes + g->ebytes;
+	vbytes = g->vbytes;
+	cur = en->gen;
+	buf = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (buf)
+		virgo_enet_render(g, buf, len);
+	mutex_unlock(&en->lock);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* The directory stays: it is set once, under both locks. */
+	ret = virgo_file_replace(&en->dir, VIRGO_ENET_VERTICES, buf, vbytes) ?:
+	      virgo_file_replace(&en->dir, VIRGO_ENET_EDGES, buf + vbytes, len - vbytes);
+	kvfree(buf);
+	if (!ret)
+		en->written = cur;
+out:
+	if (ret) {
+		mutex_lock(&en->lock);
+		en->write_errors++;
+		mutex_unlock(&en->lock);
+	}
+	mutex_unlock(&en->write_lock);
+	return ret;
+}
+
+/**
+ * virgo_eventnet_submit() - apply a message, and write it to the files
+ * @msg: the message, its names checked
+ *
+ * Return: 0 once the files have the change; -ENOENT with no directory
+ * open; -ENOSPC past a cap; -ENOMEM; or a write's error: then the change
+ * is in memory, and in the files with the next one that gets there.
+ */
+int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
+{
+	struct virgo_eventnet *en = &virgo_eventnet;
+	u64 gen;
+	int ret;
+
+	mutex_lock(&en->lock);
+	virgo_enet_caps(&en->graph);
+	ret = en->open ? virgo_enet_apply(&en->graph, msg) : -ENOENT;
+	if (ret) {
+		en->refused++;
+		mutex_unlock(&en->lock);
+		return ret;
+	}
+	en->messages++;
+	gen = ++en->gen;
+	mutex_unlock(&en->lock);
+	return virgo_eventnet_commit(gen);
+}
+
+/**
+ * virgo_eventnet_dump() - both files' content, as they are in memory
+ * @len: set to its length
+ * @vbytes: set to the vertex file's part, which comes first
+ *
+ * Return: a buffer to kvfree(), or NULL (no memory).
+ */
+void *virgo_eventnet_dump(size_t *len, size_t *vbytes)
+{
+	struct virgo_enet_graph *g = &virgo_eventnet.graph;
+	char *buf;
+
+	mutex_lock(&virgo_eventnet.lock);
+	*len = g->vbytes + g->ebytes;
+	*vbytes = g->vbytes;
+	buf = kvmalloc(*len ?: 1, GFP_KERNEL);
+	if (buf)
+		virgo_enet_render(g, buf, *len);
+	mutex_unlock(&virgo_eventnet.lock);
+	return buf;
+}
+
+int virgo_eventnet_show(char *page, size_t size)
+{
+	struct virgo_eventnet *en = &virgo_eventnet;
+	int n;
+
+	mutex_lock(&en->lock);
+	n = scnprintf(page, size,
+		      "%s\nvertices %u\nedges %u\nbytes %zu\nmessages %llu\nrefused %llu\nwrite_errors %llu\n",
+		      en->open ? "open" : "closed", en->graph.nvertices,
+		      en->graph.nedges, en->graph.vbytes + en->graph.ebytes,
+		      en->messages, en->refused, en->write_errors);
+	mutex_unlock(&en->lock);
+	return n;
+}
