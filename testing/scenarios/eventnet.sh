@@ -77,7 +77,7 @@ check_eq "the vertex file has only the good message's new lines" \
 	"$(cat /tmp/v.before; printf 'malformed -  - \nsurvived -  - ')" "$(cat $dir/EventNetVertices.txt)"
 check_eq "the edge file too" "$(cat /tmp/e.before; printf 'malformed,survived')" \
 	"$(cat $dir/EventNetEdges.txt)"
-check_eq "refusals are counted" 1 "$([ "$(status refused)" -ge 10000 ] && echo 1)"
+check "refusals are counted" [ "$(status refused)" -ge 10000 ]
 
 # ------------------------------------------------------------ caps
 echo 5 > $cfs/max_convs
@@ -96,12 +96,12 @@ refuses "dir once open" $cfs/dir /tmp
 # (eventnet.d/serve) while node 1 sends its own.
 base=$(status messages)
 echo 'eventnet_edgemsg#root#go' | to 1 > /dev/null
-/scenario/share 1 | to 1 > /tmp/mine
+/scenario/share 1 | nc -w 120 $net.1 20000 > /tmp/mine
 check_eq "node 1's 334 messages: all OK" "334" "$(grep -c '^OK$' /tmp/mine)"
 all_in() { [ "$(status messages)" -ge $((base + 1003)) ]; }
 check "nodes 2 and 3 sent theirs" wait_until 120 all_in
 for n in 2 3; do
-	check_eq "node $n got 334 OKs" "    334 OK" "$(nc -w 10 $net.$n 9020 < /dev/null)"
+	check "node $n got 334 OKs" wait_until 60 sh -c "[ \"\$(nc -w 10 $net.$n 9020 < /dev/null)\" = '    334 OK' ]"
 done
 out=$(/scenario/check-files "$dir")
 echo "# $out"
@@ -110,7 +110,7 @@ check "the files parse with DESIGN 5.2's grammar, every end has a vertex" \
 	sh -c "echo '$out' | grep -q '^vertices'"
 for n in 1 2 3; do
 	check_eq "node $n's chain: 167 vertex lines with a conversation each" 167 \
-		"$(grep -c "^n$n\.e[0-9]* - n$n,n1 - (n$n,n1)\$" $dir/EventNetVertices.txt)"
+		"$(grep -c "^n$n\.e[0-9]* - n$n,hub - (n$n,hub)\$" $dir/EventNetVertices.txt)"
 done
 check_eq "and 3 x 167 edges from root and along the chains" 501 \
 	"$(grep -Ec '^(root,n[123]\.e1|n[123]\.e[0-9]+,n[123]\.e[0-9]+)$' $dir/EventNetEdges.txt)"
@@ -125,13 +125,16 @@ check "a vertex on two nodes gains the other's conversations" \
 	grep -q 'label="boot\\nkernel,init,udev,plymouth\\n(kernel,init)#(init,udev)#(init,plymouth)"' /tmp/all.dot
 virgo eventnet order --all > /tmp/order
 check_eq "virgo eventnet order: every event once, numbered from 0" \
-	"$(grep -c '^	v[0-9]* \[label=' /tmp/all.dot) 0 - $(head -n 1 /tmp/order | cut -d' ' -f3-)" \
-	"$(wc -l < /tmp/order) $(head -n 1 /tmp/order)"
+	"$(grep -c '^	v[0-9]* \[label=' /tmp/all.dot) 0 $(grep -c '^	v[0-9]* \[label=' /tmp/all.dot)" \
+	"$(wc -l < /tmp/order) $(head -n 1 /tmp/order | cut -d' ' -f1) $(cut -d' ' -f3- /tmp/order | sort -u | wc -l)"
 cat > /tmp/forward <<'EOS'
 #!/bin/sh
-# Every edge of the files in $1 goes forward in the order $2.
-awk 'FNR == NR { sub(/^[0-9]+ - /, ""); pos[$0] = FNR; next }
-     { split($0, e, ","); if (!(pos[e[1]] < pos[e[2]])) { print "# backwards: " $0; bad = 1 } }
+# Every edge of the files in $1 goes forward in the order $2, which
+# numbers its lines from 0.
+[ -s "$2" ] || exit 1
+awk 'FNR == NR { if ($1 != FNR - 1) bad = 1; sub(/^[0-9]+ - /, ""); pos[$0] = FNR; next }
+     { split($0, e, ",")
+       if (!(e[1] in pos) || !(e[2] in pos) || pos[e[1]] >= pos[e[2]]) { print "# backwards: " $0; bad = 1 } }
      END { exit bad }' "$2" "$1/EventNetEdges.txt"
 EOS
 chmod +x /tmp/forward
@@ -140,8 +143,8 @@ echo 'eventnet_edgemsg#n2.e100#n2.e50' | to 1 > /dev/null
 virgo eventnet order > /tmp/order 2> /tmp/cycle
 check_eq "a cycle is reported and exits 1" 1 $?
 echo "# $(cat /tmp/cycle | cut -c1-200)"
-check "it names the cycle's events" sh -c "grep -q ' n2.e100 -> n2.e50 ' /tmp/cycle &&
-	grep -q ' n2.e50 -> n2.e51 ' /tmp/cycle && grep -q '118 events are not ordered' /tmp/cycle"
+check "it names the cycle's events" sh -c "grep -q ' n2.e100 -> n2.e50[ ;]' /tmp/cycle &&
+	grep -q ' n2.e50 -> n2.e51[ ;]' /tmp/cycle && grep -q '118 events are not ordered' /tmp/cycle"
 check "the events it holds back are left out of the order" \
 	sh -c "! grep -q ' - n2.e50$' /tmp/order && grep -q ' - n3.e167$' /tmp/order"
 echo DUMP | to 2 > /tmp/dump2

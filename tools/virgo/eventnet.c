@@ -243,9 +243,11 @@ static int vertex_line(struct virgo_egraph *g, const char *line, const char *end
 int virgo_egraph_add(struct virgo_egraph *g, const char *text, size_t len, size_t vbytes)
 {
 	const char *line, *nl, *end = text + len, *comma;
+	long from, to;
 	int ret;
 
-	if (vbytes > len)
+	/* The vertex file ends a line; no name holds a NUL. */
+	if (vbytes > len || (vbytes && text[vbytes - 1] != '\n') || memchr(text, '\0', len))
 		return -EINVAL;
 	for (line = text; line < end; line = nl + 1) {
 		nl = memchr(line, '\n', end - line);
@@ -257,8 +259,9 @@ int virgo_egraph_add(struct virgo_egraph *g, const char *text, size_t len, size_
 			comma = memchr(line, ',', nl - line);
 			if (!comma || comma == line || comma + 1 == nl)
 				return -EINVAL;
-			ret = add_edge(g, vertex(g, line, comma - line),
-				       vertex(g, comma + 1, nl - comma - 1));
+			from = vertex(g, line, comma - line);
+			to = vertex(g, comma + 1, nl - comma - 1);
+			ret = add_edge(g, from, to);
 		}
 		if (ret)
 			return ret;
@@ -369,6 +372,50 @@ void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 	fputs("}\n", out);
 }
 
+/* A min-heap of vertex indexes: of the vertices free at once, the first. */
+static void heap_push(size_t *heap, size_t *n, size_t v)
+{
+	size_t i = (*n)++, parent;
+
+	for (; i && heap[parent = (i - 1) / 2] > v; i = parent)
+		heap[i] = heap[parent];
+	heap[i] = v;
+}
+
+static size_t heap_pop(size_t *heap, size_t *n)
+{
+	size_t top = heap[0], last = heap[--*n], i = 0, c;
+
+	while ((c = 2 * i + 1) < *n) {
+		if (c + 1 < *n && heap[c + 1] < heap[c])
+			c++;
+		if (heap[c] >= last)
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	heap[i] = last;
+	return top;
+}
+
+/* Edges as arrays: @start[v] .. @start[v + 1] index @adj, by @end. */
+static void csr(const struct virgo_egraph *g, int by_to, size_t *start, size_t *adj,
+		size_t *fill)
+{
+	size_t i, key;
+
+	memset(start, 0, (g->nv + 1) * sizeof(size_t));
+	memset(fill, 0, g->nv * sizeof(size_t));
+	for (i = 0; i < g->ne; i++)
+		start[(by_to ? g->e[i].to : g->e[i].from) + 1]++;
+	for (i = 0; i < g->nv; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < g->ne; i++) {
+		key = by_to ? g->e[i].to : g->e[i].from;
+		adj[start[key] + fill[key]++] = by_to ? g->e[i].from : g->e[i].to;
+	}
+}
+
 /**
  * virgo_egraph_order - order @g's vertices so that every edge goes forward
  * @order: set to a malloc'd array of the vertices' indexes, in order
@@ -376,7 +423,7 @@ void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
  *	one cycle, in its order; else NULL
  * @ncycle: its length
  *
- * Kahn's algorithm; among vertices free at once, the first in @g comes
+ * Kahn's algorithm; of the vertices free at once, the first in @g comes
  * first. With a cycle, @order holds the vertices that no cycle precedes.
  * Returns how many vertices @order holds (g->nv without a cycle), or -1
  * (no memory).
@@ -384,44 +431,39 @@ void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 long virgo_egraph_order(const struct virgo_egraph *g, size_t **order,
 			size_t **cycle, size_t *ncycle)
 {
-	size_t *indeg = calloc(g->nv + 1, sizeof(size_t));
-	size_t *start = calloc(g->nv + 1, sizeof(size_t));	/* out-edges, CSR */
-	size_t *adj = malloc((g->ne + 1) * sizeof(size_t));
-	size_t *out = malloc((g->nv + 1) * sizeof(size_t));
-	size_t *heap = calloc(g->nv + 1, sizeof(size_t));
+	size_t nv = g->nv + 1, ne = g->ne + 1;
+	size_t *indeg = calloc(nv, sizeof(size_t)), *start = malloc(nv * sizeof(size_t));
+	size_t *adj = malloc(ne * sizeof(size_t)), *fill = malloc(nv * sizeof(size_t));
+	size_t *out = malloc(nv * sizeof(size_t)), *heap = malloc(nv * sizeof(size_t));
 	size_t *seen = NULL, *walk = NULL;
-	size_t i, j, head = 0, tail = 0, n = 0, v;
+	size_t i, j, nheap = 0, n = 0, v;
 	long ret = -1;
 
 	*order = NULL;
 	*cycle = NULL;
 	*ncycle = 0;
-	if (!indeg || !start || !adj || !out || !heap)
+	if (!indeg || !start || !adj || !fill || !out || !heap)
 		goto out;
-	for (i = 0; i < g->ne; i++) {
-		start[g->e[i].from + 1]++;
-		indeg[g->e[i].to]++;
-	}
-	for (i = 0; i < g->nv; i++)
-		start[i + 1] += start[i];
+	csr(g, 0, start, adj, fill);
 	for (i = 0; i < g->ne; i++)
-		adj[heap[g->e[i].from]++ + start[g->e[i].from]] = g->e[i].to;
-	/* Vertices free at once go in g's order: the queue is sorted. */
+		indeg[g->e[i].to]++;
 	for (i = 0; i < g->nv; i++)
 		if (!indeg[i])
-			heap[tail++] = i;
-	while (head < tail) {
-		v = heap[head++];
+			heap_push(heap, &nheap, i);
+	while (nheap) {
+		v = heap_pop(heap, &nheap);
 		out[n++] = v;
 		for (j = start[v]; j < start[v + 1]; j++)
 			if (!--indeg[adj[j]])
-				heap[tail++] = adj[j];
+				heap_push(heap, &nheap, adj[j]);
 	}
 	if (n < g->nv) {
 		/*
-		 * A vertex left has an edge from another vertex left: walk
-		 * such edges backwards until a vertex comes again.
+		 * A vertex left has an edge from another vertex left (it
+		 * would be free otherwise): walk such edges backwards until
+		 * a vertex comes again. The edges by their end, now.
 		 */
+		csr(g, 1, start, adj, fill);
 		seen = calloc(g->nv, sizeof(size_t));	/* step + 1 */
 		walk = malloc(g->nv * sizeof(size_t));
 		*cycle = malloc(g->nv * sizeof(size_t));
@@ -432,10 +474,9 @@ long virgo_egraph_order(const struct virgo_egraph *g, size_t **order,
 		for (j = 0; !seen[v]; j++) {
 			seen[v] = j + 1;
 			walk[j] = v;
-			for (i = 0; i < g->ne; i++)
-				if (g->e[i].to == v && indeg[g->e[i].from])
-					break;
-			v = g->e[i].from;
+			for (i = start[v]; !indeg[adj[i]]; i++)
+				;
+			v = adj[i];
 		}
 		/* The cycle is walk[seen[v] - 1 .. j - 1], backwards. */
 		*ncycle = j - (seen[v] - 1);
@@ -455,6 +496,7 @@ out:
 	free(indeg);
 	free(start);
 	free(adj);
+	free(fill);
 	free(out);
 	free(heap);
 	return ret;

@@ -414,10 +414,10 @@ static void test_eventnet(void)
 	struct virgo_egraph g = { 0 };
 	char out[256], cyc[256], *d;
 
-	CHECK("a node's files load", !virgo_egraph_add(&g, one, strlen(one), 24) &&
+	CHECK("a node's files load", !virgo_egraph_add(&g, one, strlen(one), 26) &&
 	      g.nv == 2 && g.ne == 1);
 	CHECK("another node's merge into them",
-	      !virgo_egraph_add(&g, two, strlen(two), 50) && g.nv == 4 && g.ne == 3);
+	      !virgo_egraph_add(&g, two, strlen(two), 53) && g.nv == 4 && g.ne == 3);
 	CHECK("a vertex on both gains the partakers it lacked",
 	      !strcmp(g.v[0].parts, "a,b,c") && !strcmp(g.v[0].convs, "(a,b)#(b,c)"));
 	d = dot(&g);
@@ -429,6 +429,9 @@ static void test_eventnet(void)
 	order(&g, out, cyc);
 	CHECK("order: every edge forward, ties in the graph's order",
 	      !strcmp(out, "e0 e1 e2 e3") && !*cyc);
+	CHECK("the vertex file ends a line; no NUL",
+	      virgo_egraph_add(&g, one, strlen(one), 25) == -EINVAL &&
+	      virgo_egraph_add(&g, "e9,e\0\n", 6, 0) == -EINVAL);
 	CHECK("a line that is not the files' is refused",
 	      virgo_egraph_add(&g, "e9\n", 3, 3) == -EINVAL &&
 	      virgo_egraph_add(&g, "e9,\n", 4, 0) == -EINVAL &&
@@ -446,9 +449,14 @@ static void test_eventnet(void)
 	order(&g, out, cyc);
 	CHECK("a loop is a cycle", !*out && !strcmp(cyc, "x"));
 	virgo_egraph_free(&g);
+	virgo_egraph_add(&g, "a -  - \nb -  - \nc -  - \nb,a\n", 28, 24);
+	order(&g, out, cyc);
+	CHECK("of the vertices free at once, the first in the graph first",
+	      !strcmp(out, "b a c") && !*cyc);
+	virgo_egraph_free(&g);
 
 	/* Not UTF-8: bytes past ASCII become entities, Graphviz reads it. */
-	virgo_egraph_add(&g, "\xe9t\xe9,\xc3\xa9t\xc3\xa9\n", 11, 0);
+	virgo_egraph_add(&g, "\xe9t\xe9,\xc3\xa9t\xc3\xa9\n", 10, 0);
 	d = dot(&g);
 	CHECK("DOT: Latin-1 as entities, UTF-8 as it is",
 	      strstr(d, "label=\"&#233;t&#233;\"") && strstr(d, "label=\"\xc3\xa9t\xc3\xa9\""));

@@ -1308,7 +1308,8 @@ static int cmd_eventnet(int argc, char **argv)
 			if (virgo_cfs_read(rel, v, sizeof(v)) <= 0)
 				continue;
 			snprintf(id, sizeof(id), "%zu", i);
-			ret |= eventnet_fetch(id, &g);
+			if (eventnet_fetch(id, &g))
+				ret = 1;
 		}
 	}
 	if (ret == 2 || (ret && !g.nv)) {

@@ -65,6 +65,29 @@ out_drop:
 	return ret;
 }
 
+/* Remove @name from @dir, if it is there. */
+static int virgo_file_unlink(const struct path *dir, const char *name)
+{
+	struct inode *inode = d_inode(dir->dentry);
+	struct dentry *dentry;
+	int ret;
+
+	ret = mnt_want_write(dir->mnt);
+	if (ret)
+		return ret;
+	inode_lock_nested(inode, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, dir->dentry, strlen(name));
+	ret = PTR_ERR_OR_ZERO(dentry);
+	if (!ret) {
+		if (d_is_positive(dentry))
+			ret = vfs_unlink(mnt_idmap(dir->mnt), inode, dentry, NULL);
+		dput(dentry);
+	}
+	inode_unlock(inode);
+	mnt_drop_write(dir->mnt);
+	return ret;
+}
+
 /* Make a directory's entries (a created or renamed file) durable. */
 int virgo_dir_sync(const struct path *dir)
 {
@@ -95,8 +118,9 @@ int virgo_file_write(struct file *file, const void *buf, size_t len, loff_t *pos
 /**
  * virgo_file_replace() - give @name in @dir the content @buf, atomically
  * @dir: the directory
- * @name: the file's name; @name ".tmp" is written first, synced, and
- *	renamed over it
+ * @name: the file's name; @name ".tmp" is made anew (one left there, by a
+ *	crash say, is removed first: never written through), written,
+ *	synced, and renamed over it; then the directory is synced
  * @buf: the new content
  * @len: its length
  *
@@ -112,13 +136,14 @@ int virgo_file_replace(const struct path *dir, const char *name,
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	file = file_open_root(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-			      O_LARGEFILE | O_CLOEXEC | O_NONBLOCK, 0644);
+	ret = virgo_file_unlink(dir, tmp);
+	if (ret)
+		return ret;
+	file = file_open_root(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_LARGEFILE | O_CLOEXEC, 0644);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ret = S_ISREG(file_inode(file)->i_mode) ? 0 : -EINVAL;
-	if (!ret)
-		ret = virgo_file_write(file, buf, len, &pos) ?: vfs_fsync(file, 1);
+	ret = virgo_file_write(file, buf, len, &pos) ?: vfs_fsync(file, 1);
 	fput(file);
-	return ret ?: virgo_file_rename(dir, tmp, name);
+	return ret ?: virgo_file_rename(dir, tmp, name) ?: virgo_dir_sync(dir);
 }

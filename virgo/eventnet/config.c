@@ -71,9 +71,12 @@ static ssize_t virgo_enet_status_show(struct config_item *item, char *page)
 }
 
 CONFIGFS_ATTR(virgo_enet_, dir);
-VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_vertices, virgo_enet_set.max_vertices, 1, 65536);
-VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_edges, virgo_enet_set.max_edges, 1, 262144);
-VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_convs, virgo_enet_set.max_convs, 1, 4096);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_vertices, virgo_enet_set.max_vertices, 1,
+		      VIRGO_ENET_VERTICES_MAX);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_edges, virgo_enet_set.max_edges, 1,
+		      VIRGO_ENET_EDGES_MAX);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_convs, virgo_enet_set.max_convs, 1,
+		      VIRGO_ENET_CONVS_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_kb, virgo_enet_set.max_kb, 1, VIRGO_ENET_KB_MAX);
 CONFIGFS_ATTR_RO(virgo_enet_, status);
 

@@ -21,6 +21,10 @@
 #define VIRGO_ENET_MSG_MAX	512	/* longest message line */
 /* Both files together, at most: a DUMP sends them in one payload. */
 #define VIRGO_ENET_KB_MAX	(VIRGO_PAYLOAD_MAX / 1024)
+/* The largest caps configfs takes; what the files hold loads under them. */
+#define VIRGO_ENET_VERTICES_MAX	65536
+#define VIRGO_ENET_EDGES_MAX	262144
+#define VIRGO_ENET_CONVS_MAX	4096
 
 /* ------------------------------------------------------------ messages */
 
@@ -166,7 +170,8 @@ extern struct virgo_enet_settings virgo_enet_set;
 
 int virgo_eventnet_open(const char *dirname);
 int virgo_eventnet_submit(const struct virgo_enet_msg *msg);
-void *virgo_eventnet_dump(size_t *len, size_t *vbytes);
+int virgo_eventnet_dump(void **buf, size_t *len, size_t *vbytes);
+void virgo_eventnet_refused(void);
 int virgo_eventnet_show(char *page, size_t size);
 int virgo_enet_config_init(void);
 void virgo_enet_config_exit(void);

@@ -56,7 +56,7 @@ static void virgo_test_enet_names(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_EXPECT_TRUE(test, virgo_enet_name_ok("clone 1.7", 9));
-	KUNIT_EXPECT_TRUE(test, virgo_enet_name_ok("\xc3\xa9v\xc3\xa9nement", 12));
+	KUNIT_EXPECT_TRUE(test, virgo_enet_name_ok("\xc3\xa9v\xc3\xa9nement", 11));
 	KUNIT_EXPECT_FALSE(test, virgo_enet_name_ok("", 0));
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		KUNIT_EXPECT_FALSE_MSG(test, virgo_enet_name_ok(bad[i], strlen(bad[i])),
@@ -81,9 +81,11 @@ static void virgo_test_enet_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, 67);
 	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("a#b", &m), -EINVAL);
 	m.len[0] = 1;
-	m.len[1] = 2;
-	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("a b", &m), 0);
-	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("a\nb", &m), -EINVAL);
+	m.len[1] = 3;
+	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("ab c", &m), 0);
+	KUNIT_EXPECT_EQ(test, m.name[1][1], ' ');
+	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("a b ", &m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, virgo_enet_split_data("ab\nc", &m), -EINVAL);
 
 	strscpy(line, "VERTEX 1 2 3", sizeof(line));
 	KUNIT_ASSERT_EQ(test, virgo_enet_parse_counts(line, &m, &total), 0);
@@ -148,8 +150,8 @@ static void virgo_test_enet_files(struct kunit *test)
 	/* A new conversation goes in place; a known partaker is not repeated. */
 	KUNIT_EXPECT_EQ(test, send(g, "eventnet_vertexmsg#e1#b#c#"), 0);
 	KUNIT_EXPECT_EQ(test, send(g, "eventnet_vertexmsg#e2#c#c#"), 0);
-	/* An edge given twice is kept once; a loop is an edge. */
-	KUNIT_EXPECT_EQ(test, send(g, "eventnet_edgemsg#e1#e2#"), 0);
+	/* An edge given twice is kept once (1: unchanged); a loop is an edge. */
+	KUNIT_EXPECT_EQ(test, send(g, "eventnet_edgemsg#e1#e2#"), 1);
 	KUNIT_EXPECT_EQ(test, send(g, "eventnet_edgemsg#e3#e3#"), 0);
 	KUNIT_EXPECT_STREQ(test, render(test, g),
 			   "e1 - a,b,c - (a,b)#(b,c)\n"
@@ -216,6 +218,35 @@ static void virgo_test_enet_load(struct kunit *test)
 	}
 }
 
+/* The longest names: every line still loads back as it was written. */
+static void virgo_test_enet_long(struct kunit *test)
+{
+	struct virgo_enet_graph *g = graph_new(test);
+	struct virgo_enet_msg m = { .kind = VIRGO_ENET_VERTEX };
+	char a[VIRGO_ENET_NAME_MAX], b[VIRGO_ENET_NAME_MAX], *text;
+	unsigned int i;
+
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	m.name[0] = a;
+	m.name[1] = a;
+	m.name[2] = b;
+	for (i = 0; i < 3; i++)
+		m.len[i] = VIRGO_ENET_NAME_MAX;
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, virgo_enet_apply(g, &m), 0);
+	m.kind = VIRGO_ENET_EDGE;
+	m.name[1] = b;
+	KUNIT_ASSERT_EQ(test, virgo_enet_apply(g, &m), 0);
+	text = render(test, g);
+	/* 64 + " - " + 129 + " - " + 3 x 131 + 2 "#" + "\n", and the edge's. */
+	KUNIT_EXPECT_EQ(test, g->vbytes, 64 + 3 + 129 + 3 + 3 * 131 + 2 + 1 + 64 + 7);
+	virgo_enet_graph_clear(g);
+	KUNIT_EXPECT_EQ(test, load(g, text), 0);
+	KUNIT_EXPECT_STREQ(test, render(test, g), text);
+	virgo_enet_graph_clear(g);
+}
+
 static void virgo_test_enet_caps(struct kunit *test)
 {
 	struct virgo_enet_graph *g = graph_new(test);
@@ -251,7 +282,7 @@ static void virgo_test_enet_caps(struct kunit *test)
 	g->max_bytes = g->vbytes + g->ebytes + 5;
 	KUNIT_EXPECT_EQ(test, send(g, "eventnet_vertexmsg#c#p0#p1"), -ENOSPC);
 	KUNIT_EXPECT_STREQ(test, render(test, g), before);
-	KUNIT_EXPECT_EQ(test, send(g, "eventnet_edgemsg#a#b"), 0);
+	KUNIT_EXPECT_EQ(test, send(g, "eventnet_edgemsg#a#b"), 1);
 	KUNIT_EXPECT_LE(test, g->vbytes + g->ebytes, g->max_bytes);
 	virgo_enet_graph_clear(g);
 }
@@ -262,6 +293,7 @@ static struct kunit_case virgo_eventnet_cases[] = {
 	KUNIT_CASE(virgo_test_enet_counts),
 	KUNIT_CASE(virgo_test_enet_files),
 	KUNIT_CASE(virgo_test_enet_load),
+	KUNIT_CASE(virgo_test_enet_long),
 	KUNIT_CASE(virgo_test_enet_caps),
 	{}
 };

@@ -64,6 +64,13 @@ virgo_enet_find(const struct virgo_enet_graph *g, const char *name, size_t len)
 	return NULL;
 }
 
+/* Asymmetric: a -> b and b -> a, and loops, fall in different buckets. */
+static u32 virgo_enet_edge_hash(const struct virgo_enet_vertex *from,
+				const struct virgo_enet_vertex *to)
+{
+	return hash_64((u64)hash_ptr(from, 32) << 32 | hash_ptr(to, 32), 32);
+}
+
 static struct virgo_enet_edge *
 virgo_enet_find_edge(const struct virgo_enet_graph *g,
 		     const struct virgo_enet_vertex *from,
@@ -71,7 +78,7 @@ virgo_enet_find_edge(const struct virgo_enet_graph *g,
 {
 	struct virgo_enet_edge *e;
 
-	hash_for_each_possible(g->edges, e, hash, hash_ptr(from, 32) ^ hash_ptr(to, 32))
+	hash_for_each_possible(g->edges, e, hash, virgo_enet_edge_hash(from, to))
 		if (e->from == from && e->to == to)
 			return e;
 	return NULL;
@@ -149,7 +156,7 @@ static int virgo_enet_edge(struct virgo_enet_graph *g, const struct virgo_enet_m
 	from = virgo_enet_find(g, msg->name[0], msg->len[0]);
 	to = loop ? from : virgo_enet_find(g, msg->name[1], msg->len[1]);
 	if (from && to && virgo_enet_find_edge(g, from, to))
-		return 0;
+		return 1;
 	if (!from) {
 		nfresh++;
 		bytes += virgo_enet_vline(msg->len[0], 0, 0);
@@ -183,7 +190,7 @@ static int virgo_enet_edge(struct virgo_enet_graph *g, const struct virgo_enet_m
 		virgo_enet_insert(g, fresh_to);
 	e->from = from;
 	e->to = to;
-	hash_add(g->edges, &e->hash, hash_ptr(from, 32) ^ hash_ptr(to, 32));
+	hash_add(g->edges, &e->hash, virgo_enet_edge_hash(from, to));
 	list_add_tail(&e->entry, &g->elist);
 	g->nedges++;
 	g->ebytes += line;
@@ -205,7 +212,7 @@ static int virgo_enet_vertex(struct virgo_enet_graph *g, const struct virgo_enet
 	bool has_a = v && virgo_enet_partaker(v, msg->name[1], msg->len[1]);
 	bool has_b = same ? has_a : v && virgo_enet_partaker(v, msg->name[2], msg->len[2]);
 	unsigned int nparts = v ? v->nparts : 0, nconvs = v ? v->nconvs : 0;
-	char conv[2 * VIRGO_ENET_NAME_MAX + 3];
+	char conv[2 * VIRGO_ENET_NAME_MAX + 4], *c = conv;
 	int ret;
 
 	parts_len = v ? v->parts_len : 0;
@@ -220,9 +227,17 @@ static int virgo_enet_vertex(struct virgo_enet_graph *g, const struct virgo_enet
 		parts_len += (nparts ? 1 : 0) + msg->len[2];
 		nparts++;
 	}
-	conv_len = scnprintf(conv, sizeof(conv), "%s(%.*s,%.*s)", nconvs ? "#" : "",
-			     (int)msg->len[1], msg->name[1],
-			     (int)msg->len[2], msg->name[2]);
+	/* "#(a,b)", or "(a,b)" for the first: the names are checked, <= 64. */
+	if (WARN_ON_ONCE(msg->len[1] > VIRGO_ENET_NAME_MAX || msg->len[2] > VIRGO_ENET_NAME_MAX))
+		return -EINVAL;
+	if (nconvs)
+		*c++ = '#';
+	*c++ = '(';
+	c = memcpy(c, msg->name[1], msg->len[1]) + msg->len[1];
+	*c++ = ',';
+	c = memcpy(c, msg->name[2], msg->len[2]) + msg->len[2];
+	*c++ = ')';
+	conv_len = c - conv;
 	convs_len += conv_len;
 	new_line = virgo_enet_vline(msg->len[0], parts_len, convs_len);
 	if (nparts > VIRGO_ENET_PARTAKERS || nconvs >= g->max_convs ||
@@ -280,8 +295,8 @@ fail:
  * @g: the graph, locked by the caller
  * @msg: the message, its names checked
  *
- * Return: 0 (also for an edge already there); -ENOSPC when a cap would
- * be passed; -ENOMEM. On an error the graph is as it was.
+ * Return: 0; 1 for an edge already there (nothing changed); -ENOSPC when
+ * a cap would be passed; -ENOMEM. On an error the graph is as it was.
  */
 int virgo_enet_apply(struct virgo_enet_graph *g, const struct virgo_enet_msg *msg)
 {
@@ -296,34 +311,41 @@ int virgo_enet_apply(struct virgo_enet_graph *g, const struct virgo_enet_msg *ms
  *	edge file
  * @size: its size
  *
- * Return: the bytes written, g->vbytes + g->ebytes; 0 if @size is short.
+ * Return: the bytes written, g->vbytes + g->ebytes; 0 if @size is short
+ * (or the accounting is wrong: a bug, warned about).
  */
 size_t virgo_enet_render(const struct virgo_enet_graph *g, char *buf, size_t size)
 {
 	const struct virgo_enet_vertex *v;
 	const struct virgo_enet_edge *e;
-	char *p = buf;
+	size_t n = 0;
 
+	/* Every copy is bounded: the accounting says how much, not the buffer. */
+#define PUT(s, len) do {						\
+		if (size - n < (len))					\
+			return 0;					\
+		if (len)						\
+			memcpy(buf + n, (s), (len));			\
+		n += (len);						\
+	} while (0)
 	if (size < g->vbytes + g->ebytes)
 		return 0;
 	list_for_each_entry(v, &g->vlist, entry) {
-		p = memcpy(p, v->name, v->name_len) + v->name_len;
-		p = memcpy(p, VIRGO_ENET_SEP, VIRGO_ENET_SEP_LEN) + VIRGO_ENET_SEP_LEN;
-		if (v->parts_len)
-			p = memcpy(p, v->parts, v->parts_len) + v->parts_len;
-		p = memcpy(p, VIRGO_ENET_SEP, VIRGO_ENET_SEP_LEN) + VIRGO_ENET_SEP_LEN;
-		if (v->convs_len)
-			p = memcpy(p, v->convs, v->convs_len) + v->convs_len;
-		*p++ = '\n';
+		PUT(v->name, v->name_len);
+		PUT(VIRGO_ENET_SEP, VIRGO_ENET_SEP_LEN);
+		PUT(v->parts, v->parts_len);
+		PUT(VIRGO_ENET_SEP, VIRGO_ENET_SEP_LEN);
+		PUT(v->convs, v->convs_len);
+		PUT("\n", 1);
 	}
 	list_for_each_entry(e, &g->elist, entry) {
-		p = memcpy(p, e->from->name, e->from->name_len) + e->from->name_len;
-		*p++ = ',';
-		p = memcpy(p, e->to->name, e->to->name_len) + e->to->name_len;
-		*p++ = '\n';
+		PUT(e->from->name, e->from->name_len);
+		PUT(",", 1);
+		PUT(e->to->name, e->to->name_len);
+		PUT("\n", 1);
 	}
-	WARN_ON_ONCE(p - buf != g->vbytes + g->ebytes);
-	return p - buf;
+#undef PUT
+	return WARN_ON_ONCE(n != g->vbytes + g->ebytes) ? 0 : n;
 }
 
 /* Split @s (of @len bytes) at the first @sep; the part before it. */
@@ -423,6 +445,7 @@ int virgo_enet_load_edge(struct virgo_enet_graph *g, const char *line, size_t le
 {
 	struct virgo_enet_msg msg = { .kind = VIRGO_ENET_EDGE };
 	size_t n = virgo_enet_field(line, len, ",", 1);
+	int ret;
 
 	if (n == len)
 		return -EINVAL;
@@ -433,5 +456,6 @@ int virgo_enet_load_edge(struct virgo_enet_graph *g, const char *line, size_t le
 	if (!virgo_enet_name_ok(msg.name[0], msg.len[0]) ||
 	    !virgo_enet_name_ok(msg.name[1], msg.len[1]))
 		return -EINVAL;
-	return virgo_enet_apply(g, &msg);
+	ret = virgo_enet_apply(g, &msg);
+	return ret == 1 ? -EINVAL : ret;	/* the file never repeats an edge */
 }

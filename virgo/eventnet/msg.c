@@ -100,6 +100,8 @@ int virgo_enet_parse_counts(char *line, struct virgo_enet_msg *msg, size_t *tota
 	int n;
 
 	n = virgo_split_words(line, words, ARRAY_SIZE(words));
+	if (n < 0)		/* too many words: words[0] is set all the same */
+		n = ARRAY_SIZE(words) + 1;
 	if (n == 3 && !strcmp(words[0], "EDGE"))
 		msg->kind = VIRGO_ENET_EDGE;
 	else if (n == 4 && !strcmp(words[0], "VERTEX"))

@@ -32,28 +32,41 @@ static const char *virgo_enet_why(int err)
 	case -EINVAL:
 		return "a name is empty, too long, or holds a control byte, - , # ( ) or an outer space; or fields are missing";
 	default:
-		return "the files could not be written";
+		return "the change is made, but the files could not be written: they get it with the next one";
 	}
 }
 
-static int virgo_enet_reply(struct virgo_conn *conn, int ret)
+/* OK, or the error; a message refused before the graph saw it is counted. */
+static int virgo_enet_reply(struct virgo_conn *conn, int ret, bool counted)
 {
 	if (!ret)
 		return virgo_conn_printf(conn, "OK\n");
+	if (!counted)
+		virgo_eventnet_refused();
 	return virgo_conn_error(conn, ret, virgo_enet_why(ret));
 }
 
 static int virgo_enet_dump(struct virgo_conn *conn)
 {
 	size_t len, vbytes;
-	void *buf = virgo_eventnet_dump(&len, &vbytes);
+	void *buf;
 	int ret;
 
-	if (!buf)
-		return virgo_enet_reply(conn, -ENOMEM);
+	ret = virgo_eventnet_dump(&buf, &len, &vbytes);
+	if (ret)
+		return virgo_conn_error(conn, ret, virgo_enet_why(ret));
 	ret = virgo_conn_send_data(conn, buf, len, "%zu", vbytes);
 	kvfree(buf);
 	return ret;
+}
+
+/* Submit a parsed message, or refuse it for @ret. */
+static int virgo_enet_submit(struct virgo_conn *conn, int ret,
+			     const struct virgo_enet_msg *msg)
+{
+	if (ret)
+		return virgo_enet_reply(conn, ret, false);
+	return virgo_enet_reply(conn, virgo_eventnet_submit(msg), true);
 }
 
 static int virgo_enet_line(struct virgo_conn *conn, char *line, size_t len)
@@ -63,26 +76,35 @@ static int virgo_enet_line(struct virgo_conn *conn, char *line, size_t len)
 	size_t total;
 	int ret;
 
-	if (len > VIRGO_ENET_MSG_MAX)
-		return virgo_enet_reply(conn, -E2BIG);
+	if (len > VIRGO_ENET_MSG_MAX) {
+		/* Names may follow a binary-safe line: they are not requests. */
+		if (!strncmp(line, "EDGE ", 5) || !strncmp(line, "VERTEX ", 7)) {
+			virgo_eventnet_refused();
+			virgo_conn_error(conn, -EPROTO, "bad name length");
+			return -EPROTO;
+		}
+		return virgo_enet_reply(conn, -E2BIG, false);
+	}
 	ret = virgo_enet_parse_seed(line, len, &msg);
 	if (ret != -ENOENT)
-		return virgo_enet_reply(conn, ret ?: virgo_eventnet_submit(&msg));
+		return virgo_enet_submit(conn, ret, &msg);
 	if (!strcmp(line, "DUMP"))
 		return virgo_enet_dump(conn);
 
 	ret = virgo_enet_parse_counts(line, &msg, &total);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT) {
+		virgo_eventnet_refused();
 		return virgo_conn_error(conn, -EINVAL, "unknown message");
+	}
 	if (ret) {
+		virgo_eventnet_refused();
 		virgo_conn_error(conn, -EPROTO, "bad name length");
 		return -EPROTO;
 	}
 	ret = virgo_conn_read_data(conn, names, total);
 	if (ret)
 		return ret;
-	ret = virgo_enet_split_data(names, &msg);
-	return virgo_enet_reply(conn, ret ?: virgo_eventnet_submit(&msg));
+	return virgo_enet_submit(conn, virgo_enet_split_data(names, &msg), &msg);
 }
 
 static const struct virgo_service_ops virgo_enet_ops = {

@@ -102,8 +102,8 @@ static int virgo_enet_write_locked(struct virgo_enet_graph *g, const struct path
 
 	if (!buf)
 		return -ENOMEM;
-	virgo_enet_render(g, buf, len);
-	ret = virgo_file_replace(dir, VIRGO_ENET_VERTICES, buf, g->vbytes) ?:
+	ret = virgo_enet_render(g, buf, len) == len ? 0 : -EIO;
+	ret = ret ?: virgo_file_replace(dir, VIRGO_ENET_VERTICES, buf, g->vbytes) ?:
 	      virgo_file_replace(dir, VIRGO_ENET_EDGES, buf + g->vbytes, g->ebytes);
 	kvfree(buf);
 	return ret;
@@ -130,7 +130,14 @@ int virgo_eventnet_open(const char *dirname)
 	ret = -EBUSY;
 	if (en->open)
 		goto out;
-	virgo_enet_caps(&en->graph);
+	/*
+	 * What the files hold was taken under the caps of its time: load it
+	 * under the hard limits, the caps apply to new messages.
+	 */
+	en->graph.max_vertices = VIRGO_ENET_VERTICES_MAX;
+	en->graph.max_edges = VIRGO_ENET_EDGES_MAX;
+	en->graph.max_convs = VIRGO_ENET_CONVS_MAX;
+	en->graph.max_bytes = VIRGO_ENET_KB_MAX * 1024;
 	ret = virgo_enet_load(&en->graph, &dir, VIRGO_ENET_VERTICES,
 			      virgo_enet_load_vertex) ?:
 	      virgo_enet_load(&en->graph, &dir, VIRGO_ENET_EDGES,
@@ -169,8 +176,10 @@ static int virgo_eventnet_commit(u64 gen)
 	vbytes = g->vbytes;
 	cur = en->gen;
 	buf = kvmalloc(len ?: 1, GFP_KERNEL);
-	if (buf)
-		virgo_enet_render(g, buf, len);
+	if (buf && virgo_enet_render(g, buf, len) != len) {
+		kvfree(buf);
+		buf = NULL;
+	}
 	mutex_unlock(&en->lock);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -187,18 +196,21 @@ out:
 		mutex_lock(&en->lock);
 		en->write_errors++;
 		mutex_unlock(&en->lock);
+		pr_warn_ratelimited("the files could not be written: %d\n", ret);
 	}
 	mutex_unlock(&en->write_lock);
-	return ret;
+	/* The change is made: whatever went wrong, it was in the writing. */
+	return ret ? -EIO : 0;
 }
 
 /**
  * virgo_eventnet_submit() - apply a message, and write it to the files
  * @msg: the message, its names checked
  *
- * Return: 0 once the files have the change; -ENOENT with no directory
- * open; -ENOSPC past a cap; -ENOMEM; or a write's error: then the change
- * is in memory, and in the files with the next one that gets there.
+ * Return: 0 once the files have the change (or for an edge already
+ * there); -ENOENT with no directory open; -ENOSPC past a cap; -ENOMEM;
+ * -EIO when the change is made but the files could not be written: it
+ * reaches them with the next change that is written.
  */
 int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 {
@@ -210,9 +222,12 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 	virgo_enet_caps(&en->graph);
 	ret = en->open ? virgo_enet_apply(&en->graph, msg) : -ENOENT;
 	if (ret) {
-		en->refused++;
+		if (ret < 0)
+			en->refused++;
+		else
+			en->messages++;
 		mutex_unlock(&en->lock);
-		return ret;
+		return ret < 0 ? ret : 0;	/* unchanged: nothing to write */
 	}
 	en->messages++;
 	gen = ++en->gen;
@@ -222,24 +237,41 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 
 /**
  * virgo_eventnet_dump() - both files' content, as they are in memory
+ * @buf: set to a buffer to kvfree(): the vertex file, then the edge file
  * @len: set to its length
- * @vbytes: set to the vertex file's part, which comes first
+ * @vbytes: set to the vertex file's part
  *
- * Return: a buffer to kvfree(), or NULL (no memory).
+ * Return: 0, -ENOENT with no directory open, or -ENOMEM.
  */
-void *virgo_eventnet_dump(size_t *len, size_t *vbytes)
+int virgo_eventnet_dump(void **buf, size_t *len, size_t *vbytes)
 {
-	struct virgo_enet_graph *g = &virgo_eventnet.graph;
-	char *buf;
+	struct virgo_eventnet *en = &virgo_eventnet;
+	int ret = -ENOENT;
 
+	mutex_lock(&en->lock);
+	if (!en->open)
+		goto out;
+	*len = en->graph.vbytes + en->graph.ebytes;
+	*vbytes = en->graph.vbytes;
+	*buf = kvmalloc(*len ?: 1, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (*buf && virgo_enet_render(&en->graph, *buf, *len) != *len) {
+		kvfree(*buf);
+		*buf = NULL;
+	}
+	if (*buf)
+		ret = 0;
+out:
+	mutex_unlock(&en->lock);
+	return ret;
+}
+
+/* A message refused before it reached the graph (a bad line). */
+void virgo_eventnet_refused(void)
+{
 	mutex_lock(&virgo_eventnet.lock);
-	*len = g->vbytes + g->ebytes;
-	*vbytes = g->vbytes;
-	buf = kvmalloc(*len ?: 1, GFP_KERNEL);
-	if (buf)
-		virgo_enet_render(g, buf, *len);
+	virgo_eventnet.refused++;
 	mutex_unlock(&virgo_eventnet.lock);
-	return buf;
 }
 
 int virgo_eventnet_show(char *page, size_t size)
