@@ -10,6 +10,7 @@
 #   refuses NAME ATTR VALUE a configfs write fails and changes nothing
 #   kselftest NAME N [ARGS] the VIRGO kselftest (ARGS: -f FIXTURE): exactly N
 #                           passed, none failed or skipped, exit status 0
+#   debug_kernel            true on a debug kernel's run (virgo_kmemleak=1)
 #   finish                  print "N passed, N failed" and exit accordingly
 
 virgo_test_n=0
@@ -113,6 +114,10 @@ flood_answers() {
 
 flood_answer() {
 	virgo send --node 2 "$1" "$2" 2>&1 | grep -Eq "$3"
+}
+
+debug_kernel() {
+	[ "${virgo_kmemleak:-0}" = 1 ]
 }
 
 finish() {
