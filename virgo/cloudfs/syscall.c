@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <trace/events/virgo.h>
 #include "cloudfs.h"
 
 /* May the caller use files on the cluster? */
@@ -43,7 +44,7 @@ static int virgo_fs_node(s64 fd, u32 *node)
 	return 0;
 }
 
-SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
+VIRGO_SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 {
 	u32 node = flags >> 32;
 	char line[96], reply[64];
@@ -100,7 +101,7 @@ SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, mode)
 	return fd;
 }
 
-SYSCALL_DEFINE1(virgo_close, s64, fd)
+VIRGO_SYSCALL_DEFINE1(virgo_close, s64, fd)
 {
 	char line[64], reply[128];
 	struct virgo_request req = {
@@ -165,12 +166,12 @@ static long virgo_fs_rw(s64 fd, void __user *ubuf, u64 count, s64 pos, bool writ
 	return ret ?: n;
 }
 
-SYSCALL_DEFINE4(virgo_read, s64, fd, void __user *, ubuf, u64, count, s64, pos)
+VIRGO_SYSCALL_DEFINE4(virgo_read, s64, fd, void __user *, ubuf, u64, count, s64, pos)
 {
 	return virgo_fs_rw(fd, ubuf, count, pos, false);
 }
 
-SYSCALL_DEFINE4(virgo_write, s64, fd, const void __user *, ubuf, u64, count, s64, pos)
+VIRGO_SYSCALL_DEFINE4(virgo_write, s64, fd, const void __user *, ubuf, u64, count, s64, pos)
 {
 	return virgo_fs_rw(fd, (void __user *)ubuf, count, pos, true);
 }

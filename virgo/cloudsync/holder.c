@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/virgo.h>
+#include <trace/events/virgo.h>
 #include "lock.h"
 
 enum virgo_lock_state {
@@ -78,8 +79,10 @@ static int virgo_lock_call(const char *line, char *reply, size_t len,
 static void virgo_lock_lose(struct virgo_lock_handle *h)
 {
 	spin_lock(&virgo_lock_handles_lock);
-	if (h->state == VIRGO_LOCK_HELD)
+	if (h->state == VIRGO_LOCK_HELD) {
 		h->state = VIRGO_LOCK_LOST;
+		trace_virgo_lock("lost", h->name, h->token, -ESTALE);
+	}
 	spin_unlock(&virgo_lock_handles_lock);
 	wake_up_all(&h->wq);
 }
@@ -210,6 +213,7 @@ struct virgo_lock_handle *virgo_lock(const char *name, unsigned int timeout_ms,
 	spin_unlock(&virgo_lock_handles_lock);
 	queue_delayed_work(virgo_wq, &h->renew, msecs_to_jiffies(lease / VIRGO_LOCK_RENEWALS));
 	*token = h->token;
+	trace_virgo_lock("acquire", h->name, h->token, 0);
 	return h;
 }
 EXPORT_SYMBOL_GPL(virgo_lock);
@@ -260,6 +264,7 @@ int virgo_unlock(struct virgo_lock_handle *h)
 {
 	int ret = virgo_lock_drop(h);
 
+	trace_virgo_lock("release", h->name, h->token, ret);
 	kfree(h);
 	return ret;
 }
@@ -339,7 +344,7 @@ static const struct file_operations virgo_lock_fops = {
 	.llseek = noop_llseek,
 };
 
-SYSCALL_DEFINE2(virgo_lock, struct virgo_lock_args __user *, uargs, size_t, usize)
+VIRGO_SYSCALL_DEFINE2(virgo_lock, struct virgo_lock_args __user *, uargs, size_t, usize)
 {
 	char name[VIRGO_LOCK_NAME_MAX + 1];
 	struct virgo_lock_args args;
@@ -406,7 +411,7 @@ out_fd:
 	return ret;
 }
 
-SYSCALL_DEFINE2(virgo_unlock, int, fd, unsigned int, flags)
+VIRGO_SYSCALL_DEFINE2(virgo_unlock, int, fd, unsigned int, flags)
 {
 	struct virgo_lock_file *lf;
 	bool released;

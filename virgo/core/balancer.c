@@ -14,6 +14,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <trace/events/virgo.h>
 #include "core.h"
 
 static const char *const virgo_policy_names[VIRGO_POLICY_COUNT] = {
@@ -160,6 +161,7 @@ int virgo_balancer_pick(void)
 	if (i >= 0)
 		i = cands[i].id;
 	kfree(cands);
+	trace_virgo_balancer_pick(virgo_policy_name(virgo_balancer_policy()), i);
 	return i;
 }
 EXPORT_SYMBOL_GPL(virgo_balancer_pick);

@@ -10,6 +10,7 @@
  * a dead node costs callers nothing but the errno.
  */
 
+#include <linux/seq_file.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/jiffies.h>
@@ -30,6 +31,7 @@
  * @addr: the address it is connected to
  * @gen: the cluster key's generation when it connected
  * @idle_since: jiffies when it went back to the pool
+ * @since: jiffies when it connected
  * @entry: in the node's pool
  */
 struct virgo_pconn {
@@ -38,6 +40,7 @@ struct virgo_pconn {
 	__be32 addr;
 	u64 gen;
 	unsigned long idle_since;
+	unsigned long since;
 	struct list_head entry;
 };
 
@@ -50,6 +53,20 @@ static void virgo_pconn_close(struct virgo_pconn *pc)
 	sock_no_linger(pc->vs.sock->sk);
 	virgo_sock_close(&pc->vs);
 	kfree(pc);
+}
+
+/* The idle connections of @node's pool, for debugfs: @node locked. */
+void virgo_pool_show(struct seq_file *m, struct virgo_node *node)
+{
+	struct virgo_pconn *pc;
+
+	lockdep_assert_held(&node->lock);
+	list_for_each_entry(pc, &node->pool, entry)
+		seq_printf(m, "pool node %u %pI4:%u age_ms %u idle_ms %u rx %llu tx %llu\n",
+			   node->id, &pc->addr, pc->port,
+			   jiffies_to_msecs(jiffies - pc->since),
+			   jiffies_to_msecs(jiffies - pc->idle_since),
+			   pc->vs.rx_bytes, pc->vs.tx_bytes);
 }
 
 void virgo_pool_drain(struct virgo_node *node)
@@ -139,6 +156,7 @@ static int virgo_connect(struct virgo_node *node, u16 port,
 	pc->port = port;
 	pc->addr = sin.sin_addr.s_addr;
 	pc->gen = virgo_auth_gen();
+	pc->since = jiffies;
 	virgo_linebuf_init(&pc->vs.lb);
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
 			       &pc->vs.sock);

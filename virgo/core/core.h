@@ -89,12 +89,16 @@ struct virgo_frames {
  * @deadline: when not 0, jiffies by which every read must be done, in
  *	place of the socket's receive timeout
  * @lb: received bytes not yet consumed
+ * @rx_bytes: bytes received on the socket, frames' heads and tags too
+ * @tx_bytes: and sent
  */
 struct virgo_sock {
 	struct socket *sock;
 	struct virgo_frames *fr;
 	unsigned long deadline;
 	struct virgo_linebuf lb;
+	u64 rx_bytes;
+	u64 tx_bytes;
 };
 
 int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
@@ -250,6 +254,9 @@ void virgo_nodes_drain_pools(void);
 bool virgo_node_addr_up(__be32 addr);
 unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands);
 void virgo_pool_drain(struct virgo_node *node);
+struct seq_file;
+void virgo_pool_show(struct seq_file *m, struct virgo_node *node);
+void virgo_nodes_show_pools(struct seq_file *m);
 void virgo_node_failed(struct virgo_node *node);
 u32 virgo_local_id(void);
 int virgo_set_local_id(u32 id);
@@ -329,6 +336,9 @@ extern unsigned int virgo_idle_ms;
  * @authed: past the handshake: counted in nconns, not in nhandshake
  * @plain: a client of ops->plain_peer(): no handshake, clear text
  * @revoked: closed by revocation, eviction or stop: serve nothing more
+ * @status: the errno of the last ERROR answered to the request being
+ *	served (for the virgo_request tracepoint); 0 if none
+ * @since: jiffies when it was accepted
  * @work: runs the connection
  * @entry: in svc->conns
  */
@@ -340,6 +350,8 @@ struct virgo_conn {
 	bool authed;
 	bool plain;
 	bool revoked;
+	int status;
+	unsigned long since;
 	struct work_struct work;
 	struct list_head entry;
 };
@@ -350,6 +362,7 @@ int virgo_services_set_listening(bool on);
 void virgo_services_revoke(__be32 addr);
 void virgo_service_revoke_plain(struct virgo_service *svc);
 bool virgo_services_listening(void);
+void virgo_services_show(struct seq_file *m);
 __printf(2, 3) int virgo_conn_printf(struct virgo_conn *conn, const char *fmt, ...);
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text);
 int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
@@ -476,6 +489,49 @@ u64 virgo_clock_next(u64 cur, u64 seen);
 const char *virgo_errno_name(int err);
 int virgo_errno_parse(const char *name);
 int virgo_reply_error(const char *reply);
+
+/* ------------------------------------------------------------ system calls */
+
+/*
+ * VIRGO_SYSCALL_DEFINEn(name, type, arg, ...): SYSCALL_DEFINEn, with the
+ * tracepoints virgo_syscall_enter (the call and its first two arguments)
+ * and virgo_syscall_exit (its result) around the body that follows. The
+ * file includes <trace/events/virgo.h>.
+ */
+#define VIRGO_TRACE_ARG(a)	((u64)(__force unsigned long)(a))
+#define VIRGO_SYSCALL_TRACED(name, a0, a1, call)			\
+	{								\
+		long ret;						\
+									\
+		trace_virgo_syscall_enter(#name, a0, a1);		\
+		ret = call;						\
+		trace_virgo_syscall_exit(#name, ret);			\
+		return ret;						\
+	}
+#define VIRGO_SYSCALL_DEFINE1(name, t1, a1)				\
+	static long virgo_sys_##name(t1 a1);				\
+	SYSCALL_DEFINE1(name, t1, a1)					\
+	VIRGO_SYSCALL_TRACED(name, VIRGO_TRACE_ARG(a1), 0,		\
+			     virgo_sys_##name(a1))			\
+	static long virgo_sys_##name(t1 a1)
+#define VIRGO_SYSCALL_DEFINE2(name, t1, a1, t2, a2)			\
+	static long virgo_sys_##name(t1 a1, t2 a2);			\
+	SYSCALL_DEFINE2(name, t1, a1, t2, a2)				\
+	VIRGO_SYSCALL_TRACED(name, VIRGO_TRACE_ARG(a1), VIRGO_TRACE_ARG(a2), \
+			     virgo_sys_##name(a1, a2))			\
+	static long virgo_sys_##name(t1 a1, t2 a2)
+#define VIRGO_SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)		\
+	static long virgo_sys_##name(t1 a1, t2 a2, t3 a3);		\
+	SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)			\
+	VIRGO_SYSCALL_TRACED(name, VIRGO_TRACE_ARG(a1), VIRGO_TRACE_ARG(a2), \
+			     virgo_sys_##name(a1, a2, a3))		\
+	static long virgo_sys_##name(t1 a1, t2 a2, t3 a3)
+#define VIRGO_SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)	\
+	static long virgo_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);	\
+	SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)		\
+	VIRGO_SYSCALL_TRACED(name, VIRGO_TRACE_ARG(a1), VIRGO_TRACE_ARG(a2), \
+			     virgo_sys_##name(a1, a2, a3, a4))		\
+	static long virgo_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
 
 /* ------------------------------------------------------------ files */
 

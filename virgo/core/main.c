@@ -11,6 +11,8 @@
  *	quit	-> (closes the connection)
  */
 
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include <linux/cred.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
@@ -127,6 +129,20 @@ static struct virgo_service virgo_core_service = {
 	.ops = &virgo_core_ops,
 };
 
+/*
+ * /sys/kernel/debug/virgo/connections: a line per connection a service
+ * holds ("conn <service> <peer> plain|serving|handshake age_ms <ms> rx
+ * <bytes> tx <bytes>"), then per idle pooled client connection ("pool
+ * node <id> <addr>:<port> age_ms <ms> idle_ms <ms> rx <bytes> tx <bytes>").
+ */
+static int virgo_connections_show(struct seq_file *m, void *unused)
+{
+	virgo_services_show(m);
+	virgo_nodes_show_pools(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(virgo_connections);
+
 static int __init virgo_init(void)
 {
 	int ret;
@@ -153,6 +169,9 @@ static int __init virgo_init(void)
 	if (ret)
 		goto err_kobj;
 
+	/* Nothing depends on it: debugfs may be off, or fail. */
+	debugfs_create_file("connections", 0400, debugfs_create_dir("virgo", NULL),
+			    NULL, &virgo_connections_fops);
 	pr_info("VIRGO cloud kernel core, ABI %u\n", VIRGO_ABI_VERSION);
 	return 0;
 

@@ -8,12 +8,14 @@
  * suspect, for VIRGO_DOWN_MS down, and up again at its next answer.
  */
 
+#include <linux/seq_file.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/loadavg.h>
 #include <linux/sched/stat.h>
 #include <linux/slab.h>
+#include <trace/events/virgo.h>
 #include "core.h"
 
 struct workqueue_struct *virgo_wq;
@@ -68,6 +70,7 @@ static void virgo_node_poll(struct work_struct *work)
 	char reply[128];
 	struct virgo_load load;
 	ktime_t start = ktime_get();
+	enum virgo_node_state old;
 	unsigned long silent;
 	int ret;
 
@@ -81,6 +84,7 @@ static void virgo_node_poll(struct work_struct *work)
 	}
 
 	spin_lock_bh(&node->lock);
+	old = node->state;
 	if (!ret) {
 		node->load = load;
 		node->rtt_us = ktime_us_delta(ktime_get(), start);
@@ -94,9 +98,30 @@ static void virgo_node_poll(struct work_struct *work)
 			 node->state == VIRGO_NODE_UP)
 			node->state = VIRGO_NODE_SUSPECT;
 	}
+	if (node->state != old)
+		trace_virgo_node_state(node->id, virgo_node_state_name(old),
+				       virgo_node_state_name(node->state));
 	spin_unlock_bh(&node->lock);
 
 	queue_delayed_work(virgo_wq, &node->poll_work, msecs_to_jiffies(VIRGO_POLL_MS));
+}
+
+/* Every node's pool of idle client connections, for debugfs. */
+void virgo_nodes_show_pools(struct seq_file *m)
+{
+	struct virgo_node *node;
+	u32 id;
+
+	mutex_lock(&virgo_nodes_lock);
+	for (id = 1; id <= VIRGO_MAX_NODES; id++) {
+		node = virgo_nodes[id];
+		if (!node)
+			continue;
+		spin_lock_bh(&node->lock);
+		virgo_pool_show(m, node);
+		spin_unlock_bh(&node->lock);
+	}
+	mutex_unlock(&virgo_nodes_lock);
 }
 
 /**
@@ -109,8 +134,10 @@ static void virgo_node_poll(struct work_struct *work)
 void virgo_node_failed(struct virgo_node *node)
 {
 	spin_lock_bh(&node->lock);
-	if (node->state == VIRGO_NODE_UP)
+	if (node->state == VIRGO_NODE_UP) {
 		node->state = VIRGO_NODE_SUSPECT;
+		trace_virgo_node_state(node->id, "up", "suspect");
+	}
 	spin_unlock_bh(&node->lock);
 
 	/* Not once virgo_node_remove() took it out: it cancels the poll. */

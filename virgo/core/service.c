@@ -14,6 +14,7 @@
  * shuts every socket down and waits until every worker is gone.
  */
 
+#include <linux/seq_file.h>
 #include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/net.h>
@@ -22,6 +23,7 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <net/net_namespace.h>
+#include <trace/events/virgo.h>
 #include "core.h"
 
 unsigned int virgo_idle_ms = VIRGO_IDLE_MS;
@@ -52,6 +54,7 @@ EXPORT_SYMBOL_GPL(virgo_conn_printf);
  */
 int virgo_conn_error(struct virgo_conn *conn, int err, const char *text)
 {
+	conn->status = err;
 	return virgo_conn_printf(conn, "ERROR %s %s\n", virgo_errno_name(err), text);
 }
 EXPORT_SYMBOL_GPL(virgo_conn_error);
@@ -314,6 +317,8 @@ static void virgo_conn_work(struct work_struct *work)
 				virgo_node_id_by_addr(conn->peer),
 				virgo_conn_promote, conn);
 
+	trace_virgo_conn(svc->name, conn->addr, ret ? "refuse" : "open", ret);
+
 	/* Only a request, not a blank line, earns more time. */
 	conn->vs.deadline = jiffies + idle;
 	while (!ret && !READ_ONCE(conn->revoked)) {
@@ -332,15 +337,25 @@ static void virgo_conn_work(struct work_struct *work)
 		if (ret || READ_ONCE(conn->revoked))
 			break;
 		if (len) {
+			u64 rx = conn->vs.rx_bytes;
+			ktime_t start = ktime_get();
+
 			/* A request's payload has the whole idle time, too. */
 			conn->vs.deadline = jiffies + idle;
+			conn->status = 0;
 			ret = svc->ops->line(conn, line, len);
 			conn->vs.deadline = jiffies + idle;
+			/* The request's bytes: its line, and what it read after. */
+			trace_virgo_request(svc->name, conn->addr,
+					    len + conn->vs.rx_bytes - rx,
+					    ret ?: conn->status,
+					    ktime_us_delta(ktime_get(), start));
 		}
 	}
 	/* An orderly end, authenticated: what was sent is all there is. */
 	if (!READ_ONCE(conn->revoked) && !READ_ONCE(svc->stopping))
 		virgo_sock_send_close(&conn->vs);
+	trace_virgo_conn(svc->name, conn->addr, "close", ret);
 
 	mutex_lock(&svc->lock);
 	list_del(&conn->entry);
@@ -489,6 +504,7 @@ static void virgo_accept_work(struct work_struct *work)
 			conn->addr = sin.sin_addr.s_addr;
 			conn->plain = plain;
 			conn->authed = authed;
+			conn->since = jiffies;
 			INIT_WORK(&conn->work, virgo_conn_work);
 			list_add(&conn->entry, &svc->conns);
 			if (authed)
@@ -503,12 +519,34 @@ static void virgo_accept_work(struct work_struct *work)
 		mutex_unlock(&svc->lock);
 		if (ret) {
 			kfree(conn);
+			trace_virgo_conn(svc->name, sin.sin_addr.s_addr, "refuse", ret);
 			if (ret == -EACCES)
 				pr_info_ratelimited("%s: refused %pI4, not a cluster node\n",
 						    svc->name, &sin.sin_addr);
 			virgo_refuse(sock, ret);
 		}
 	}
+}
+
+/* Every connection of every service, for debugfs. */
+void virgo_services_show(struct seq_file *m)
+{
+	struct virgo_service *svc;
+	struct virgo_conn *conn;
+
+	mutex_lock(&virgo_services_lock);
+	list_for_each_entry(svc, &virgo_services, node) {
+		mutex_lock(&svc->lock);
+		/* The counts move as the workers serve: a snapshot. */
+		list_for_each_entry(conn, &svc->conns, entry)
+			seq_printf(m, "conn %s %pI4 %s age_ms %u rx %llu tx %llu\n",
+				   svc->name, &conn->addr,
+				   conn->plain ? "plain" : conn->authed ? "serving" : "handshake",
+				   jiffies_to_msecs(jiffies - conn->since),
+				   data_race(conn->vs.rx_bytes), data_race(conn->vs.tx_bytes));
+		mutex_unlock(&svc->lock);
+	}
+	mutex_unlock(&virgo_services_lock);
 }
 
 static int virgo_service_start(struct virgo_service *svc)

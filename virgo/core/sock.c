@@ -112,6 +112,8 @@ static int virgo_sock_recv_raw(struct virgo_sock *vs, void *buf, size_t len)
 	ret = kernel_recvmsg(vs->sock, &msg, &iov, 1, len, msg.msg_flags);
 	if (ret == -EAGAIN)
 		return -ETIMEDOUT;
+	if (ret > 0)
+		vs->rx_bytes += ret;
 	return ret;
 }
 
@@ -265,6 +267,7 @@ static int virgo_sock_send_raw(struct virgo_sock *vs, struct msghdr *msg)
 			return ret;
 		if (!ret)
 			return -ENOTCONN;
+		vs->tx_bytes += ret;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <trace/events/virgo.h>
 #include "cpupool.h"
 
 #define VIRGO_CLONE_FLAGS	(VIRGO_CLONE_NODE | VIRGO_CLONE_EXEC | VIRGO_CLONE_ASYNC)
@@ -131,7 +132,7 @@ out:
 	return ret;
 }
 
-SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
+VIRGO_SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 		size_t, usize)
 {
 	struct virgo_clone_args args;

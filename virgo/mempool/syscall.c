@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <trace/events/virgo.h>
 #include "mempool.h"
 
 static int virgo_mempool_node(u64 vuid, u32 *node)
@@ -198,7 +199,7 @@ static int virgo_mempool_stripe(u64 size, u64 chunk_size, u64 *vuid)
 	return ret;
 }
 
-SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
+VIRGO_SYSCALL_DEFINE2(virgo_malloc, u64, size, u64 __user *, uvuid)
 {
 	u64 vuid, chunk_size = READ_ONCE(virgo_chunk_size);
 	int ret;
@@ -293,17 +294,17 @@ out:
 	return ret ?: len;
 }
 
-SYSCALL_DEFINE4(virgo_set, u64, vuid, const void __user *, ubuf, u64, len, u64, off)
+VIRGO_SYSCALL_DEFINE4(virgo_set, u64, vuid, const void __user *, ubuf, u64, len, u64, off)
 {
 	return virgo_mempool_rw(vuid, (void __user *)ubuf, len, off, true);
 }
 
-SYSCALL_DEFINE4(virgo_get, u64, vuid, void __user *, ubuf, u64, len, u64, off)
+VIRGO_SYSCALL_DEFINE4(virgo_get, u64, vuid, void __user *, ubuf, u64, len, u64, off)
 {
 	return virgo_mempool_rw(vuid, ubuf, len, off, false);
 }
 
-SYSCALL_DEFINE1(virgo_free, u64, vuid)
+VIRGO_SYSCALL_DEFINE1(virgo_free, u64, vuid)
 {
 	if (!virgo_caller_permitted(READ_ONCE(virgo_mempool_caller_gid)))
 		return -EPERM;

@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <trace/events/virgo.h>
 #include "queue.h"
 
 struct virgo_queue virgo_queue = {
@@ -364,8 +365,8 @@ static int virgo_qmsg_log(struct virgo_queue *q, struct virgo_qmsg *m,
  * the publisher's or the node's caps are full; -ENOENT when the log is not
  * open; -EINVAL for a time out of range; the log's error.
  */
-int virgo_queue_enqueue(const struct virgo_msg_id *id, u64 lamport,
-			const char *service, void *data, size_t len, u64 *ack)
+static int __virgo_queue_enqueue(const struct virgo_msg_id *id, u64 lamport,
+				 const char *service, void *data, size_t len, u64 *ack)
 {
 	struct virgo_queue *q = &virgo_queue;
 	struct virgo_qrec rec = {
@@ -494,9 +495,9 @@ static int virgo_queue_send_request(u32 node, const struct virgo_msg_id *id,
  * name or payload; -ENOENT when this node's log is not open; -EAGAIN when
  * a queue is full; what the call to @node failed with.
  */
-int virgo_queue_publish(u32 node, const char *service, const void *data,
-			size_t len, const kuid_t *owner, struct virgo_msg_id *id,
-			u64 *lamport, u32 *queued_on)
+static int __virgo_queue_publish(u32 node, const char *service, const void *data,
+				 size_t len, const kuid_t *owner, struct virgo_msg_id *id,
+				 u64 *lamport, u32 *queued_on)
 {
 	struct virgo_queue *q = &virgo_queue;
 	struct virgo_qrec rec = {
@@ -620,8 +621,8 @@ out_unlock:
  * the caps are full (the sender tries again later); -ENOENT when the log
  * is not open.
  */
-int virgo_queue_receive_reply(const struct virgo_msg_id *id, u64 lamport,
-			      s64 status, void *data, size_t len, u32 from)
+static int __virgo_queue_receive_reply(const struct virgo_msg_id *id, u64 lamport,
+				       s64 status, void *data, size_t len, u32 from)
 {
 	struct virgo_queue *q = &virgo_queue;
 	struct virgo_qrec rec = {
@@ -698,7 +699,7 @@ out_free:
  * -EMSGSIZE when it does not fit (@t->size, @t->status tell, it stays);
  * -EFAULT (it stays).
  */
-int virgo_queue_take(const struct virgo_msg_id *id, struct virgo_qtake *t)
+static int __virgo_queue_take(const struct virgo_msg_id *id, struct virgo_qtake *t)
 {
 	struct virgo_queue *q = &virgo_queue;
 	struct virgo_qrec rec = { .type = VIRGO_QREC_TAKEN, .id = *id };
@@ -1021,6 +1022,47 @@ size_t virgo_queue_list(char *buf, size_t room)
 	}
 	mutex_unlock(&q->lock);
 	return n;
+}
+
+
+/* ------------------------------------------------------------ traced */
+
+int virgo_queue_enqueue(const struct virgo_msg_id *id, u64 lamport,
+			const char *service, void *data, size_t len, u64 *ack)
+{
+	int ret = __virgo_queue_enqueue(id, lamport, service, data, len, ack);
+
+	trace_virgo_queue("queued", id->node, id->epoch, id->seq, ret);
+	return ret;
+}
+
+int virgo_queue_publish(u32 node, const char *service, const void *data,
+			size_t len, const kuid_t *owner, struct virgo_msg_id *id,
+			u64 *lamport, u32 *queued_on)
+{
+	int ret = __virgo_queue_publish(node, service, data, len, owner, id,
+					lamport, queued_on);
+
+	trace_virgo_queue("publish", ret ? 0 : id->node, ret ? 0 : id->epoch,
+			  ret ? 0 : id->seq, ret);
+	return ret;
+}
+
+int virgo_queue_receive_reply(const struct virgo_msg_id *id, u64 lamport,
+			      s64 status, void *data, size_t len, u32 from)
+{
+	int ret = __virgo_queue_receive_reply(id, lamport, status, data, len, from);
+
+	trace_virgo_queue("reply", id->node, id->epoch, id->seq, ret ?: status);
+	return ret;
+}
+
+int virgo_queue_take(const struct virgo_msg_id *id, struct virgo_qtake *t)
+{
+	int ret = __virgo_queue_take(id, t);
+
+	trace_virgo_queue("take", id->node, id->epoch, id->seq, ret);
+	return ret;
 }
 
 /* ------------------------------------------------------------ setup */

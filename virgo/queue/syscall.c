@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <trace/events/virgo.h>
 #include "queue.h"
 
 #define VIRGO_PUBLISH_FLAGS	VIRGO_PUBLISH_NODE
@@ -38,7 +39,7 @@ static int virgo_queue_errno(int err)
 	}
 }
 
-SYSCALL_DEFINE2(virgo_publish, struct virgo_publish_args __user *, uargs,
+VIRGO_SYSCALL_DEFINE2(virgo_publish, struct virgo_publish_args __user *, uargs,
 		size_t, usize)
 {
 	char service[VIRGO_SERVICE_NAME_MAX];
@@ -90,7 +91,7 @@ SYSCALL_DEFINE2(virgo_publish, struct virgo_publish_args __user *, uargs,
 	return 0;
 }
 
-SYSCALL_DEFINE2(virgo_wait, struct virgo_wait_args __user *, uargs, size_t, usize)
+VIRGO_SYSCALL_DEFINE2(virgo_wait, struct virgo_wait_args __user *, uargs, size_t, usize)
 {
 	struct virgo_wait_args args;
 	kuid_t owner = current_fsuid();
