@@ -343,14 +343,86 @@ static void dot_text(FILE *out, const char *s)
 	}
 }
 
+static void csr(const struct virgo_egraph *g, int by_to, size_t *start, size_t *adj,
+		size_t *fill);
+
+/*
+ * A traced event's name, "<op>@<node>.<time>" (EventNet's log.c): its
+ * node and Lamport time; 0 for any other name.
+ */
+static unsigned int traced(const char *name, unsigned long long *time)
+{
+	const char *at = strrchr(name, '@');
+	unsigned int node;
+	int n = 0;
+
+	if (!at || sscanf(at + 1, "%u.%llu%n", &node, time, &n) != 2 || at[1 + n] ||
+	    !node || node > VIRGO_NODES_MAX || at[1] < '1' || at[1] > '9')
+		return 0;
+	return node;
+}
+
+/*
+ * The vector clocks of @g's traced events, derived from the graph: an
+ * event's entry for node N counts node N's events that precede it, by the
+ * graph's edges (the node's own order, and each request's edge). A
+ * malloc'd array of g->nv x VIRGO_NODES_MAX, or NULL (no memory; then no
+ * stamps are printed). Vertices a cycle holds back keep zeros.
+ */
+static uint64_t *vclocks(const struct virgo_egraph *g)
+{
+	size_t *order, *cycle, ncycle, *start, *adj, *fill, i, j, v;
+	uint64_t *vc = calloc(g->nv * VIRGO_NODES_MAX + 1, sizeof(uint64_t));
+	unsigned long long time;
+	unsigned int node, k;
+	long n = virgo_egraph_order(g, &order, &cycle, &ncycle);
+
+	start = malloc((g->nv + 1) * sizeof(size_t));
+	adj = malloc((g->ne + 1) * sizeof(size_t));
+	fill = malloc((g->nv + 1) * sizeof(size_t));
+	if (n < 0 || !vc || !start || !adj || !fill) {
+		free(vc);
+		vc = NULL;
+		goto out;
+	}
+	csr(g, 1, start, adj, fill);	/* in-edges */
+	for (i = 0; i < (size_t)n; i++) {
+		uint64_t *mine;
+
+		v = order[i];
+		mine = vc + v * VIRGO_NODES_MAX;
+		for (j = start[v]; j < start[v + 1]; j++)
+			for (k = 0; k < VIRGO_NODES_MAX; k++)
+				if (vc[adj[j] * VIRGO_NODES_MAX + k] > mine[k])
+					mine[k] = vc[adj[j] * VIRGO_NODES_MAX + k];
+		node = traced(g->v[v].name, &time);
+		if (node)
+			mine[node - 1]++;
+	}
+out:
+	if (n >= 0) {
+		free(order);
+		free(cycle);
+	}
+	free(start);
+	free(adj);
+	free(fill);
+	return vc;
+}
+
 /**
  * virgo_egraph_dot - write @g as a Graphviz digraph
  *
  * A vertex is "v<index>", labelled with its name, partakers and
- * conversations, one a line; an edge is "v<from> -> v<to>".
+ * conversations, one a line, and for a traced event its stamps: "L
+ * <Lamport time> V <vector clock>" (node:count,...); an edge is
+ * "v<from> -> v<to>".
  */
 void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 {
+	uint64_t *vc = vclocks(g);
+	unsigned long long time;
+	unsigned int k, sep;
 	size_t i;
 
 	fputs("digraph eventnet {\n\tnode [shape=box];\n", out);
@@ -365,8 +437,16 @@ void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 			fputs("\\n", out);
 			dot_text(out, g->v[i].convs);
 		}
+		if (vc && traced(g->v[i].name, &time)) {
+			fprintf(out, "\\nL %llu V ", time);
+			for (sep = 0, k = 0; k < VIRGO_NODES_MAX; k++)
+				if (vc[i * VIRGO_NODES_MAX + k])
+					fprintf(out, "%s%u:%llu", sep++ ? "," : "", k + 1,
+						(unsigned long long)vc[i * VIRGO_NODES_MAX + k]);
+		}
 		fputs("\"];\n", out);
 	}
+	free(vc);
 	for (i = 0; i < g->ne; i++)
 		fprintf(out, "\tv%zu -> v%zu;\n", g->e[i].from, g->e[i].to);
 	fputs("}\n", out);

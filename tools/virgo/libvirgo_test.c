@@ -455,6 +455,27 @@ static void test_eventnet(void)
 	      !strcmp(out, "b a c") && !*cyc);
 	virgo_egraph_free(&g);
 
+	/* Traced events: the vector clocks of their order and requests. */
+	{
+		static const char t[] = "clone@1.5 - node1,node2 - (node1,node2)\n"
+					"clone@2.9 - node1,node2 - (node1,node2)\n"
+					"get@2.15 - node2 - (node2,node2)\n"
+					"malloc@1.12 - node1,node3 - (node1,node3)\n"
+					"clone@1.5,clone@2.9\nclone@2.9,get@2.15\n"
+					"clone@1.5,malloc@1.12\nx@0.1,get@2.15\n";
+
+		virgo_egraph_add(&g, t, strlen(t), strlen(t) - 76);
+		d = dot(&g);
+		CHECK("DOT: a traced event's Lamport time and vector clock",
+		      strstr(d, "(node1,node2)\\nL 5 V 1:1\"") &&
+		      strstr(d, "(node1,node2)\\nL 9 V 1:1,2:1\"") &&
+		      strstr(d, "(node2,node2)\\nL 15 V 1:1,2:2\"") &&
+		      strstr(d, "(node1,node3)\\nL 12 V 1:2\"") &&
+		      strstr(d, "label=\"x@0.1\"]"));
+		free(d);
+		virgo_egraph_free(&g);
+	}
+
 	/* Not UTF-8: bytes past ASCII become entities, Graphviz reads it. */
 	virgo_egraph_add(&g, "\xe9t\xe9,\xc3\xa9t\xc3\xa9\n", 10, 0);
 	d = dot(&g);

@@ -232,6 +232,12 @@ static int virgo_fs_line(struct virgo_conn *conn, char *line, size_t len)
 		return virgo_fs_seed_line(conn, line);
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
+	if (n == 4 && (!strcmp(w[0], "open") || !strcmp(w[0], "read") ||
+		       !strcmp(w[0], "write")))
+		virgo_conn_trace(conn, w[0][0] == 'o' ? "open" :
+				       w[0][0] == 'r' ? "read" : "write");
+	else if (n == 2 && !strcmp(w[0], "close"))
+		virgo_conn_trace(conn, "close");
 	if (n == 4 && !strcmp(w[0], "open"))
 		return virgo_fs_open_cmd(conn, w + 1);
 	if (n == 4 && !strcmp(w[0], "write"))

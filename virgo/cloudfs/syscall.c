@@ -71,6 +71,7 @@ VIRGO_SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, m
 		return -ENOENT;
 	}
 	snprintf(line, sizeof(line), "open %d %u %zu", oflags, mode, strlen(path));
+	req.op = "open";
 	req.data = path;
 	req.data_len = strlen(path);
 	/*
@@ -116,6 +117,7 @@ VIRGO_SYSCALL_DEFINE1(virgo_close, s64, fd)
 	if (ret)
 		return ret;
 	snprintf(line, sizeof(line), "close %lld", fd);
+	req.op = "close";
 	return virgo_fs_call(node, &req);
 }
 
@@ -144,6 +146,7 @@ static long virgo_fs_rw(s64 fd, void __user *ubuf, u64 count, s64 pos, bool writ
 		return -ENOMEM;
 	snprintf(line, sizeof(line), "%s %lld %lld %llu", write ? "write" : "read",
 		 fd, pos, count);
+	req.op = write ? "write" : "read";
 	if (write) {
 		ret = copy_from_user(buf, ubuf, count) ? -EFAULT : 0;
 		req.data = buf;

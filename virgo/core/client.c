@@ -348,9 +348,17 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	}
 done:
 	req->sent = true;
+	req->time = pc->vs.tx_time;
 	if (timeout != VIRGO_CALL_TIMEOUT_MS)
 		virgo_sock_set_timeout(&pc->vs, VIRGO_CALL_TIMEOUT_MS);
 	virgo_pool_give(node, pc);
+	if (req->op && virgo_eventnet_traced()) {
+		struct virgo_event ev = {
+			.op = req->op, .peer = node_id, .time = req->time,
+		};
+
+		virgo_eventnet_log(&ev);
+	}
 out:
 	virgo_node_put(node);
 	return ret;

@@ -91,6 +91,9 @@ struct virgo_frames {
  * @lb: received bytes not yet consumed
  * @rx_bytes: bytes received on the socket, frames' heads and tags too
  * @tx_bytes: and sent
+ * @rx_time: the Lamport time of the last frame received (0: none, as in
+ *	lab mode)
+ * @tx_time: of the first frame of the last write
  */
 struct virgo_sock {
 	struct socket *sock;
@@ -99,6 +102,8 @@ struct virgo_sock {
 	struct virgo_linebuf lb;
 	u64 rx_bytes;
 	u64 tx_bytes;
+	u64 rx_time;
+	u64 tx_time;
 };
 
 int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
@@ -338,6 +343,8 @@ extern unsigned int virgo_idle_ms;
  * @revoked: closed by revocation, eviction or stop: serve nothing more
  * @status: the errno of the last ERROR answered to the request being
  *	served (for the virgo_request tracepoint); 0 if none
+ * @op: what the request being served is, for EventNet's trace
+ *	(virgo_conn_trace()); NULL: not traced
  * @since: jiffies when it was accepted
  * @work: runs the connection
  * @entry: in svc->conns
@@ -351,6 +358,7 @@ struct virgo_conn {
 	bool plain;
 	bool revoked;
 	int status;
+	const char *op;
 	unsigned long since;
 	struct work_struct work;
 	struct list_head entry;
@@ -369,6 +377,15 @@ int virgo_conn_read_data(struct virgo_conn *conn, void *buf, size_t len);
 int virgo_conn_read_part(struct virgo_conn *conn, void *buf, size_t len);
 int virgo_conn_skip_data(struct virgo_conn *conn, size_t len);
 bool virgo_conn_stopping(struct virgo_conn *conn);
+
+/*
+ * The request @conn serves is @op ("malloc", "clone"...): with EventNet's
+ * trace on, it becomes an event, joined to the caller's.
+ */
+static inline void virgo_conn_trace(struct virgo_conn *conn, const char *op)
+{
+	conn->op = op;
+}
 bool virgo_conn_peer_gone(struct virgo_conn *conn);
 __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *data,
 					size_t len, const char *fmt, ...);
@@ -391,6 +408,11 @@ __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *dat
  *	sent again on a new one
  * @sent: out: the request was handed to a connection; when false after
  *	an error the node never saw it, so another node may be asked
+ * @op: what the request is ("malloc", "clone"...), for EventNet's trace:
+ *	with the trace on, a request answered becomes an event; NULL: not
+ *	traced
+ * @time: out: the Lamport time of the frame that carried the request (0
+ *	in lab mode, which has no frames)
  */
 struct virgo_request {
 	const char *line;
@@ -404,6 +426,8 @@ struct virgo_request {
 	unsigned int timeout_ms;
 	bool retry;
 	bool sent;
+	const char *op;
+	u64 time;
 };
 
 int virgo_call(u32 node_id, u16 port, const char *request,
@@ -532,6 +556,48 @@ int virgo_reply_error(const char *reply);
 	VIRGO_SYSCALL_TRACED(name, VIRGO_TRACE_ARG(a1), VIRGO_TRACE_ARG(a2), \
 			     virgo_sys_##name(a1, a2, a3, a4))		\
 	static long virgo_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
+
+/* ------------------------------------------------------------ EventNet */
+
+/**
+ * struct virgo_event - an event for EventNet's graph
+ * @op: what happened, at most VIRGO_EVENT_OP_MAX bytes: "clone", "malloc"...
+ * @peer: the other node of a request (its server on the caller, its caller
+ *	on the server); 0: none
+ * @time: the event's Lamport time: on a caller, its request's frame's;
+ *	0: a new stamp of this node's clock
+ * @cause: on a server, the caller's event's time (its request's frame's):
+ *	the two are joined by an edge; 0: unknown
+ * @served: the server's side of a request (else the caller's, or an
+ *	event of this node alone)
+ *
+ * The event is named "<op>@<node>.<time>" (EventNet's vertex), with the
+ * conversation between the two nodes; an edge joins it to the node's
+ * previous event, another to its cause.
+ */
+struct virgo_event {
+	const char *op;
+	u32 peer;
+	u64 time;
+	u64 cause;
+	bool served;
+};
+
+#define VIRGO_EVENT_OP_MAX	15
+
+#if IS_ENABLED(CONFIG_VIRGO_EVENTNET)
+extern bool virgo_eventnet_tracing;
+void virgo_eventnet_log(const struct virgo_event *ev);
+#else
+#define virgo_eventnet_tracing false
+static inline void virgo_eventnet_log(const struct virgo_event *ev) { }
+#endif
+
+/* Is EventNet's trace on (configfs eventnet/trace)? */
+static inline bool virgo_eventnet_traced(void)
+{
+	return READ_ONCE(virgo_eventnet_tracing);
+}
 
 /* ------------------------------------------------------------ files */
 

@@ -300,6 +300,22 @@ out:
 	return ret;
 }
 
+/* The request @conn served becomes an event, after its caller's. */
+static void virgo_conn_event(struct virgo_conn *conn)
+{
+	struct virgo_event ev = {
+		.op = conn->op, .cause = conn->vs.rx_time, .served = true,
+	};
+
+	if (!conn->plain) {
+		ev.peer = ipv4_is_loopback(conn->addr) ? virgo_local_id() :
+			  virgo_node_id_by_addr(conn->addr);
+	}
+	if (!ev.peer)
+		ev.cause = 0;	/* a stranger's time means nothing */
+	virgo_eventnet_log(&ev);
+}
+
 static void virgo_conn_work(struct work_struct *work)
 {
 	struct virgo_conn *conn = container_of(work, struct virgo_conn, work);
@@ -343,8 +359,11 @@ static void virgo_conn_work(struct work_struct *work)
 			/* A request's payload has the whole idle time, too. */
 			conn->vs.deadline = jiffies + idle;
 			conn->status = 0;
+			conn->op = NULL;
 			ret = svc->ops->line(conn, line, len);
 			conn->vs.deadline = jiffies + idle;
+			if (conn->op && virgo_eventnet_traced())
+				virgo_conn_event(conn);
 			/* The request's bytes: its line, and what it read after. */
 			trace_virgo_request(svc->name, conn->addr,
 					    len + conn->vs.rx_bytes - rx,

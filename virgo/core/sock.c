@@ -168,7 +168,8 @@ static int virgo_sock_recv_frame(struct virgo_sock *vs)
 	ret = virgo_frame_open(fr->rx, body, fr->rx_seq, fr->rx_key);
 	if (ret < 0)
 		return ret;
-	virgo_clock_merge(virgo_frame_time(fr->rx));
+	vs->rx_time = virgo_frame_time(fr->rx);
+	virgo_clock_merge(vs->rx_time);
 	fr->rx_seq++;
 	fr->raw_used = VIRGO_FRAME_HEAD + body;
 	fr->rx_start = VIRGO_FRAME_HEAD;
@@ -278,7 +279,9 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 	struct virgo_frames *fr = vs->fr;
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = fr->tx };
+	bool first = true;
 	size_t n;
+	u64 time;
 	int ret;
 
 	while (iov_iter_count(iter)) {
@@ -287,8 +290,11 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 		n = min_t(size_t, iov_iter_count(iter), VIRGO_FRAME_DATA_MAX);
 		if (copy_from_iter(fr->tx + VIRGO_FRAME_HEAD, n, iter) != n)
 			return -EFAULT;
-		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++,
-						 virgo_clock_stamp(), fr->tx_key);
+		time = virgo_clock_stamp();
+		if (first)
+			vs->tx_time = time;
+		first = false;
+		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++, time, fr->tx_key);
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);
 		ret = virgo_sock_send_raw(vs, &msg);
 		if (ret)

@@ -58,6 +58,7 @@ static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 	void *arg;
 	int ret;
 
+	virgo_conn_trace(conn, "clone");
 	ret = virgo_cpupool_parse(line, &req);
 	exec = req.cmd == VIRGO_CPUPOOL_EXEC;
 	if (ret) {

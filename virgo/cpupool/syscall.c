@@ -139,6 +139,7 @@ VIRGO_SYSCALL_DEFINE2(virgo_clone, struct virgo_clone_args __user *, uargs,
 	char name[VIRGO_FUNC_NAME_MAX], line[128], reply[128];
 	struct virgo_request req = {
 		.line = line,
+		.op = "clone",
 		.reply = reply,
 		.reply_len = sizeof(reply),
 		.rdata_max = VIRGO_CLONE_RESULT_MAX,

@@ -12,9 +12,18 @@
  *	max_convs	rw  conversations of one vertex at most (default 256)
  *	max_kb		rw  both files together, KiB at most (default and
  *			    most 1024)
+ *	trace		rw  1: the calls of the cluster's components become
+ *			    events (log.c); 0 (default): not
+ *	collector	rw  the node that records this node's events (0, the
+ *			    default: this one)
+ *	queue_len	rw  events waiting to be sent at most (default 256,
+ *			    at most 1024); more are dropped
  *	status		r   "open" or "closed", then "vertices", "edges",
  *			    "bytes" (of the files), "messages" applied,
- *			    "refused", "write_errors", one count a line
+ *			    "refused", "write_errors", then this node's
+ *			    events "logged", "dropped" (the ring was full)
+ *			    and "lost" (messages the collector did not
+ *			    take), one count a line
  * A message that would pass a cap is refused (ENOSPC); lowering a cap
  * removes nothing.
  */
@@ -29,6 +38,7 @@ struct virgo_enet_settings virgo_enet_set = {
 	.max_edges = 32768,
 	.max_convs = 256,
 	.max_kb = VIRGO_ENET_KB_MAX,
+	.queue_len = 256,
 };
 
 static DEFINE_MUTEX(virgo_enet_dir_lock);	/* protects virgo_enet_set.dir */
@@ -67,10 +77,32 @@ static ssize_t virgo_enet_dir_store(struct config_item *item,
 
 static ssize_t virgo_enet_status_show(struct config_item *item, char *page)
 {
-	return virgo_eventnet_show(page, PAGE_SIZE);
+	int n = virgo_eventnet_show(page, PAGE_SIZE);
+
+	return n + virgo_eventnet_log_show(page + n, PAGE_SIZE - n);
+}
+
+static ssize_t virgo_enet_trace_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%d\n", READ_ONCE(virgo_eventnet_tracing));
+}
+
+static ssize_t virgo_enet_trace_store(struct config_item *item,
+				      const char *page, size_t len)
+{
+	u64 v;
+	int ret = virgo_config_parse(page, 0, 1, &v);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(virgo_eventnet_tracing, v);
+	return len;
 }
 
 CONFIGFS_ATTR(virgo_enet_, dir);
+CONFIGFS_ATTR(virgo_enet_, trace);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, collector, virgo_enet_set.collector, 0, VIRGO_MAX_NODES);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, queue_len, virgo_enet_set.queue_len, 1, VIRGO_ENET_RING);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_vertices, virgo_enet_set.max_vertices, 1,
 		      VIRGO_ENET_VERTICES_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_edges, virgo_enet_set.max_edges, 1,
@@ -86,6 +118,9 @@ static struct configfs_attribute *virgo_enet_attrs[] = {
 	&virgo_enet_attr_max_edges,
 	&virgo_enet_attr_max_convs,
 	&virgo_enet_attr_max_kb,
+	&virgo_enet_attr_trace,
+	&virgo_enet_attr_collector,
+	&virgo_enet_attr_queue_len,
 	&virgo_enet_attr_status,
 	NULL,
 };

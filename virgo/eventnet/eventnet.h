@@ -25,6 +25,7 @@
 #define VIRGO_ENET_VERTICES_MAX	65536
 #define VIRGO_ENET_EDGES_MAX	262144
 #define VIRGO_ENET_CONVS_MAX	4096
+#define VIRGO_ENET_RING		1024	/* events waiting for the worker, at most */
 
 /* ------------------------------------------------------------ messages */
 
@@ -164,6 +165,8 @@ struct virgo_enet_settings {
 	unsigned int max_edges;
 	unsigned int max_convs;
 	unsigned int max_kb;
+	u32 collector;
+	u32 queue_len;
 };
 
 extern struct virgo_enet_settings virgo_enet_set;
@@ -173,6 +176,7 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg);
 int virgo_eventnet_dump(void **buf, size_t *len, size_t *vbytes);
 void virgo_eventnet_refused(void);
 int virgo_eventnet_show(char *page, size_t size);
+int virgo_eventnet_log_show(char *page, size_t size);
 int virgo_enet_config_init(void);
 void virgo_enet_config_exit(void);
 int virgo_enet_service_init(void);

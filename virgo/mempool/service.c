@@ -184,6 +184,12 @@ static int virgo_mempool_line(struct virgo_conn *conn, char *line, size_t len)
 		return virgo_mc_line(conn, line);
 
 	n = virgo_split_words(line, w, ARRAY_SIZE(w));
+	if (n >= 2 && !strcmp(w[0], "alloc"))
+		virgo_conn_trace(conn, "malloc");
+	else if (n == 4 && (!strcmp(w[0], "read") || !strcmp(w[0], "write")))
+		virgo_conn_trace(conn, w[0][0] == 'w' ? "set" : "get");
+	else if (n == 2 && !strcmp(w[0], "free"))
+		virgo_conn_trace(conn, "free");
 	if (n == 2 && !strcmp(w[0], "alloc"))
 		return virgo_mempool_alloc(conn, w[1], false);
 	if (n == 3 && !strcmp(w[0], "alloc") && !strcmp(w[2], "map"))

@@ -46,6 +46,7 @@ static int virgo_mempool_alloc(u64 size, bool map, u64 *vuid)
 	int node, tries = 3, ret;
 
 	snprintf(line, sizeof(line), "alloc %llu%s", size, map ? " map" : "");
+	req.op = "malloc";
 	do {
 		node = virgo_balancer_pick();
 		if (node < 0)
@@ -74,6 +75,7 @@ static int virgo_mempool_io(u64 vuid, u64 off, void *buf, u64 len, bool write)
 		return ret;
 	snprintf(line, sizeof(line), "%s %llu %llu %llu", write ? "write" : "read",
 		 vuid, off, len);
+	req.op = write ? "set" : "get";
 	if (write) {
 		req.data = buf;
 		req.data_len = len;
@@ -100,6 +102,7 @@ static int virgo_mempool_free_one(u64 vuid)
 	if (ret)
 		return ret;
 	snprintf(line, sizeof(line), "free %llu", vuid);
+	req.op = "free";
 	return virgo_call_status(node, VIRGO_PORT_MEMPOOL, &req);
 }
 

@@ -307,8 +307,10 @@ static int virgo_queue_line(struct virgo_conn *conn, char *line, size_t len)
 	case 0:
 		return virgo_queue_cmd_publish(conn, w, n);
 	case 1:
+		virgo_conn_trace(conn, "publish");
 		return virgo_queue_cmd_request(conn, w, n);
 	case 2:
+		virgo_conn_trace(conn, "reply");
 		return virgo_queue_cmd_reply(conn, w, n);
 	case 3:
 		return virgo_queue_cmd_wait(conn, w, n);

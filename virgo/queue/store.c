@@ -459,6 +459,7 @@ static int virgo_queue_send_request(u32 node, const struct virgo_msg_id *id,
 		.reply_len = sizeof(reply),
 		.timeout_ms = VIRGO_QSEND_TIMEOUT_MS,
 		.retry = true,		/* the node takes an id once */
+		.op = "publish",
 	};
 	u64 t;
 	int ret;
@@ -892,6 +893,7 @@ static int virgo_queue_send_reply(const struct virgo_qmsg *m)
 		.reply_len = sizeof(reply),
 		.timeout_ms = VIRGO_QSEND_TIMEOUT_MS,
 		.retry = true,		/* the publisher takes an id once */
+		.op = "reply",
 	};
 	int ret;
 
