@@ -248,7 +248,9 @@ static int virgo_lock_drop(struct virgo_lock_handle *h)
 	list_del(&h->entry);
 	spin_unlock(&virgo_lock_handles_lock);
 	wake_up_all(&h->wq);
-	return held && ret != -ESTALE ? 0 : -ESTALE;
+	ret = held && ret != -ESTALE ? 0 : -ESTALE;
+	trace_virgo_lock("release", h->name, h->token, ret);
+	return ret;
 }
 
 /**
@@ -264,7 +266,6 @@ int virgo_unlock(struct virgo_lock_handle *h)
 {
 	int ret = virgo_lock_drop(h);
 
-	trace_virgo_lock("release", h->name, h->token, ret);
 	kfree(h);
 	return ret;
 }
