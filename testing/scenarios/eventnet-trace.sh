@@ -32,8 +32,8 @@ check "the caller's event: node 1 asked node 2" \
 check "an edge joins the caller's event to the server's" grep -qx "$caller,$server" $E
 check "the server's Lamport time is past the caller's" [ "${server#*.}" -gt "${caller#*.}" ]
 virgo eventnet dot > /tmp/trace.dot
-lc=$(grep -F "label=\"$caller\\n" /tmp/trace.dot | sed 's/.* V \([0-9:,]*\)".*/\1/')
-ls=$(grep -F "label=\"$server\\n" /tmp/trace.dot | sed 's/.* V \([0-9:,]*\)".*/\1/')
+lc=$(grep -F "label=\"$caller\\n" /tmp/trace.dot | sed -n 's/.* V \([0-9:,]*\)".*/\1/p')
+ls=$(grep -F "label=\"$server\\n" /tmp/trace.dot | sed -n 's/.* V \([0-9:,]*\)".*/\1/p')
 echo "# vector clocks: caller $lc, server $ls"
 cat > /tmp/before <<'EOS'
 #!/bin/sh
@@ -46,8 +46,9 @@ awk -v a="$1" -v b="$2" 'BEGIN {
 	exit !less }'
 EOS
 chmod +x /tmp/before
+check "both have vector clocks" [ -n "$lc" -a -n "$ls" ]
 check "the vector clocks order them: caller before server" /tmp/before "$lc" "$ls"
-check "and not the other way" sh -c "! /tmp/before '$ls' '$lc'"
+check "and not the other way" sh -c "[ -n '$lc' ] && ! /tmp/before '$ls' '$lc'"
 virgo eventnet order > /tmp/order
 check "the order puts the caller first" \
 	[ "$(grep -n " - $caller\$" /tmp/order | cut -d: -f1)" -lt "$(grep -n " - $server\$" /tmp/order | cut -d: -f1)" ]
@@ -61,17 +62,36 @@ echo data | virgo fs put --node 3 traced.txt
 virgo fs cat --node 3 traced.txt > /dev/null
 id=$(virgo queue publish --node 2 echo traced)
 virgo queue wait --timeout 10000 "$id" > /dev/null
-for op in malloc set get free open write read close publish reply; do
-	check "$op: the caller's and the server's events, joined" wait_until 20 sh -c "
-		grep -Eo '^$op@[0-9]+\.[0-9]+,$op@[0-9]+\.[0-9]+\$' $E | head -n 1 | grep -q ."
+# joined OP [other]: an edge from a caller's OP event to a server's, later
+# in Lamport time (and on another node).
+cat > /tmp/joined <<'EOS'
+#!/bin/sh
+awk -F, -v op="$1" -v other="$2" '
+	function node(v) { sub(/^[^@]*@/, "", v); sub(/\..*/, "", v); return v + 0 }
+	function tm(v) { sub(/^.*\./, "", v); return v + 0 }
+	index($1, op "@") == 1 && index($2, op "@") == 1 && tm($2) > tm($1) &&
+	    (other == "" || node($1) != node($2)) { found = 1 }
+	END { exit !found }' "$3"
+EOS
+chmod +x /tmp/joined
+for op in malloc set get free; do
+	check "$op: the caller's and the server's events, joined" \
+		wait_until 20 /tmp/joined $op "" $E
+done
+for op in open write read close publish reply; do
+	check "$op: the caller's and the other node's events, joined" \
+		wait_until 20 /tmp/joined $op other $E
 done
 check "every edge's ends have vertex lines" /scenario/check-files "$dir"
+check "the trace has no cycle: every edge goes forward in time" sh -c "virgo eventnet order > /dev/null"
+virgo eventnet dot > /tmp/trace.dot
 echo "# node 1: $(echo $(cat $cfs/status))"
 
 # ------------------------------------------------------------ flood
-# Node 1's collector is node 3, paused: a delivery waits for its connect
-# to time out, the ring (8 events) fills, events drop; the calls go on
-# as fast as without the trace.
+# Node 1's collector is node 3, paused: deliveries wait for their connect
+# to time out or fail, the ring (8 events) fills; events drop or are lost,
+# and counted; the calls go on as fast as without the trace. (The ring's
+# bound itself is KUnit's: virgo_test_enet_ring.)
 calls() {
 	i=0
 	while [ $i -lt 30 ]; do
@@ -86,13 +106,14 @@ start=$(ms); calls; off=$(($(ms) - start))
 echo 3 > $cfs/collector
 echo 8 > $cfs/queue_len
 echo 1 > $cfs/trace
-dropped=$(stat dropped)
+dropped=$(stat dropped) lost=$(stat lost)
 start=$(ms); calls; on=$(($(ms) - start))
 echo "# 30 malloc+get: $off ms untraced, $on ms traced with the collector paused"
 echo "# node 1: $(echo $(cat $cfs/status))"
-check "events were dropped, and counted" [ "$(stat dropped)" -gt "$dropped" ]
+check "events were dropped or lost, and counted" \
+	[ $(($(stat dropped) + $(stat lost))) -gt $((dropped + lost)) ]
 check "the calls did not wait for the collector ($on ms, $off untraced)" \
-	[ "$on" -lt $((3 * off + 10000)) ]
+	[ "$on" -lt $((2 * off + 3000)) ]
 echo 0 > $cfs/trace
 echo 0 > $cfs/collector
 echo 256 > $cfs/queue_len

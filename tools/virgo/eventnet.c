@@ -352,13 +352,25 @@ static void csr(const struct virgo_egraph *g, int by_to, size_t *start, size_t *
  */
 static unsigned int traced(const char *name, unsigned long long *time)
 {
-	const char *at = strrchr(name, '@');
-	unsigned int node;
-	int n = 0;
+	const char *p = strrchr(name, '@');
+	unsigned long long t = 0;
+	unsigned int node = 0;
 
-	if (!at || sscanf(at + 1, "%u.%llu%n", &node, time, &n) != 2 || at[1 + n] ||
-	    !node || node > VIRGO_NODES_MAX || at[1] < '1' || at[1] > '9')
+	if (!p || *++p < '1' || *p > '9')
 		return 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((node = node * 10 + (*p - '0')) > VIRGO_NODES_MAX)
+			return 0;
+	if (*p++ != '.' || *p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (t > (~0ull - 9) / 10)
+			return 0;
+		t = t * 10 + (*p - '0');
+	}
+	if (*p)
+		return 0;
+	*time = t;
 	return node;
 }
 
@@ -366,16 +378,28 @@ static unsigned int traced(const char *name, unsigned long long *time)
  * The vector clocks of @g's traced events, derived from the graph: an
  * event's entry for node N counts node N's events that precede it, by the
  * graph's edges (the node's own order, and each request's edge). A
- * malloc'd array of g->nv x VIRGO_NODES_MAX, or NULL (no memory; then no
- * stamps are printed). Vertices a cycle holds back keep zeros.
+ * malloc'd array of g->nv x *@width (the largest node id seen), or NULL
+ * (no memory, or no traced event; then no stamps are printed). Vertices
+ * a cycle holds back keep zeros.
  */
-static uint64_t *vclocks(const struct virgo_egraph *g)
+static uint64_t *vclocks(const struct virgo_egraph *g, unsigned int *width)
 {
 	size_t *order, *cycle, ncycle, *start, *adj, *fill, i, j, v;
-	uint64_t *vc = calloc(g->nv * VIRGO_NODES_MAX + 1, sizeof(uint64_t));
 	unsigned long long time;
-	unsigned int node, k;
-	long n = virgo_egraph_order(g, &order, &cycle, &ncycle);
+	unsigned int node, k, w = 0;
+	uint64_t *vc;
+	long n;
+
+	for (i = 0; i < g->nv; i++) {
+		node = traced(g->v[i].name, &time);
+		if (node > w)
+			w = node;
+	}
+	*width = w;
+	if (!w)
+		return NULL;
+	vc = calloc(g->nv * w + 1, sizeof(uint64_t));
+	n = virgo_egraph_order(g, &order, &cycle, &ncycle);
 
 	start = malloc((g->nv + 1) * sizeof(size_t));
 	adj = malloc((g->ne + 1) * sizeof(size_t));
@@ -390,11 +414,11 @@ static uint64_t *vclocks(const struct virgo_egraph *g)
 		uint64_t *mine;
 
 		v = order[i];
-		mine = vc + v * VIRGO_NODES_MAX;
+		mine = vc + v * w;
 		for (j = start[v]; j < start[v + 1]; j++)
-			for (k = 0; k < VIRGO_NODES_MAX; k++)
-				if (vc[adj[j] * VIRGO_NODES_MAX + k] > mine[k])
-					mine[k] = vc[adj[j] * VIRGO_NODES_MAX + k];
+			for (k = 0; k < w; k++)
+				if (vc[adj[j] * w + k] > mine[k])
+					mine[k] = vc[adj[j] * w + k];
 		node = traced(g->v[v].name, &time);
 		if (node)
 			mine[node - 1]++;
@@ -420,9 +444,9 @@ out:
  */
 void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 {
-	uint64_t *vc = vclocks(g);
 	unsigned long long time;
-	unsigned int k, sep;
+	unsigned int k, sep, w;
+	uint64_t *vc = vclocks(g, &w);
 	size_t i;
 
 	fputs("digraph eventnet {\n\tnode [shape=box];\n", out);
@@ -438,11 +462,12 @@ void virgo_egraph_dot(const struct virgo_egraph *g, FILE *out)
 			dot_text(out, g->v[i].convs);
 		}
 		if (vc && traced(g->v[i].name, &time)) {
-			fprintf(out, "\\nL %llu V ", time);
-			for (sep = 0, k = 0; k < VIRGO_NODES_MAX; k++)
-				if (vc[i * VIRGO_NODES_MAX + k])
-					fprintf(out, "%s%u:%llu", sep++ ? "," : "", k + 1,
-						(unsigned long long)vc[i * VIRGO_NODES_MAX + k]);
+			fprintf(out, "\\nL %llu", time);
+			/* None for an event a cycle holds back: no clock. */
+			for (sep = 0, k = 0; k < w; k++)
+				if (vc[i * w + k])
+					fprintf(out, "%s%u:%llu", sep++ ? "," : " V ", k + 1,
+						(unsigned long long)vc[i * w + k]);
 		}
 		fputs("\"];\n", out);
 	}

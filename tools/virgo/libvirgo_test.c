@@ -474,6 +474,14 @@ static void test_eventnet(void)
 		      strstr(d, "label=\"x@0.1\"]"));
 		free(d);
 		virgo_egraph_free(&g);
+		/* Names that only look traced: no stamps. */
+		d = NULL;
+		CHECK("DOT: no stamps for names not in the trace's form",
+		      !virgo_egraph_add(&g, "y@1.05,y@01.5\ny@65.3,y@1.-5\ny@1.5.1,y@1.2x\n",
+					43, 0) && g.nv == 6 && (d = dot(&g)) &&
+		      strstr(d, "y@1.05") && !strstr(d, "\\nL "));
+		free(d);
+		virgo_egraph_free(&g);
 	}
 
 	/* Not UTF-8: bytes past ASCII become entities, Graphviz reads it. */

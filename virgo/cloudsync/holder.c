@@ -91,6 +91,8 @@ static void virgo_lock_expiry(struct timer_list *t)
 {
 	struct virgo_lock_handle *h = from_timer(h, t, expiry);
 
+	/* Not renewed in time: the lease ran out here. */
+	trace_virgo_lock("expired", h->name, h->token, -ESTALE);
 	wake_up_all(&h->wq);
 }
 

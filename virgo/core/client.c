@@ -263,7 +263,10 @@ static int virgo_exchange(struct virgo_pconn *pc, struct virgo_request *req,
 	size_t len;
 	int ret;
 
+	/* A traced request's first frame carries its event's time. */
+	pc->vs.next_time = req->time;
 	ret = virgo_sock_writev(&pc->vs, iov, req->data ? 4 : 2);
+	pc->vs.next_time = 0;	/* lab mode: no frame took it */
 	if (ret)
 		return ret;
 	pc->vs.deadline = jiffies + msecs_to_jiffies(timeout_ms);
@@ -311,9 +314,20 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	int ret;
 
 	req->sent = false;
+	req->time = 0;
 	if (strchr(req->line, '\n') || strlen(req->line) >= VIRGO_LINE_MAX ||
 	    req->data_len > VIRGO_PAYLOAD_MAX || (req->data_len && !req->data))
 		return -EINVAL;
+	/*
+	 * A traced request is an event before it is sent: its time, stamped
+	 * as it enters EventNet's log, is its first frame's, which names it
+	 * on the server (virgo_conn_event()). A retry carries the same.
+	 */
+	if (req->op && virgo_eventnet_traced()) {
+		struct virgo_event ev = { .op = req->op, .peer = node_id };
+
+		req->time = virgo_eventnet_log(&ev);
+	}
 	node = virgo_node_get(node_id);
 	if (!node)
 		return -EHOSTUNREACH;
@@ -348,17 +362,9 @@ int virgo_call_request(u32 node_id, u16 port, struct virgo_request *req)
 	}
 done:
 	req->sent = true;
-	req->time = pc->vs.tx_time;
 	if (timeout != VIRGO_CALL_TIMEOUT_MS)
 		virgo_sock_set_timeout(&pc->vs, VIRGO_CALL_TIMEOUT_MS);
 	virgo_pool_give(node, pc);
-	if (req->op && virgo_eventnet_traced()) {
-		struct virgo_event ev = {
-			.op = req->op, .peer = node_id, .time = req->time,
-		};
-
-		virgo_eventnet_log(&ev);
-	}
 out:
 	virgo_node_put(node);
 	return ret;

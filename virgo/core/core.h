@@ -94,6 +94,9 @@ struct virgo_frames {
  * @rx_time: the Lamport time of the last frame received (0: none, as in
  *	lab mode)
  * @tx_time: of the first frame of the last write
+ * @next_time: when not 0, the Lamport time the next write's first frame
+ *	carries, stamped already (a traced request's event); then 0
+ * @read_bytes: bytes consumed: lines (with their ends) and payloads
  */
 struct virgo_sock {
 	struct socket *sock;
@@ -104,6 +107,8 @@ struct virgo_sock {
 	u64 tx_bytes;
 	u64 rx_time;
 	u64 tx_time;
+	u64 next_time;
+	u64 read_bytes;
 };
 
 int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len);
@@ -411,8 +416,8 @@ __printf(4, 5) int virgo_conn_send_data(struct virgo_conn *conn, const void *dat
  * @op: what the request is ("malloc", "clone"...), for EventNet's trace:
  *	with the trace on, a request answered becomes an event; NULL: not
  *	traced
- * @time: out: the Lamport time of the frame that carried the request (0
- *	in lab mode, which has no frames)
+ * @time: out: the Lamport time of the traced request's event, which its
+ *	first frame carries; 0 when it is not traced
  */
 struct virgo_request {
 	const char *line;
@@ -564,8 +569,9 @@ int virgo_reply_error(const char *reply);
  * @op: what happened, at most VIRGO_EVENT_OP_MAX bytes: "clone", "malloc"...
  * @peer: the other node of a request (its server on the caller, its caller
  *	on the server); 0: none
- * @time: the event's Lamport time: on a caller, its request's frame's;
- *	0: a new stamp of this node's clock
+ * @time: the event's Lamport time; 0: a new stamp of this node's clock,
+ *	taken as the event enters the log, so that the log's order is the
+ *	clock's (and the graph's edges all go forward in time)
  * @cause: on a server, the caller's event's time (its request's frame's):
  *	the two are joined by an edge; 0: unknown
  * @served: the server's side of a request (else the caller's, or an
@@ -587,17 +593,24 @@ struct virgo_event {
 
 #if IS_ENABLED(CONFIG_VIRGO_EVENTNET)
 extern bool virgo_eventnet_tracing;
-void virgo_eventnet_log(const struct virgo_event *ev);
-#else
-#define virgo_eventnet_tracing false
-static inline void virgo_eventnet_log(const struct virgo_event *ev) { }
-#endif
+u64 virgo_eventnet_log(const struct virgo_event *ev);
 
 /* Is EventNet's trace on (configfs eventnet/trace)? */
 static inline bool virgo_eventnet_traced(void)
 {
 	return READ_ONCE(virgo_eventnet_tracing);
 }
+#else
+static inline u64 virgo_eventnet_log(const struct virgo_event *ev)
+{
+	return 0;
+}
+
+static inline bool virgo_eventnet_traced(void)
+{
+	return false;
+}
+#endif
 
 /* ------------------------------------------------------------ files */
 

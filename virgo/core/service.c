@@ -300,12 +300,13 @@ out:
 	return ret;
 }
 
-/* The request @conn served becomes an event, after its caller's. */
-static void virgo_conn_event(struct virgo_conn *conn)
+/*
+ * The request @conn served becomes an event, after its caller's: @cause
+ * is the time of the frame that carried its line (the caller's event).
+ */
+static void virgo_conn_event(struct virgo_conn *conn, u64 cause)
 {
-	struct virgo_event ev = {
-		.op = conn->op, .cause = conn->vs.rx_time, .served = true,
-	};
+	struct virgo_event ev = { .op = conn->op, .cause = cause, .served = true };
 
 	if (!conn->plain) {
 		ev.peer = ipv4_is_loopback(conn->addr) ? virgo_local_id() :
@@ -353,7 +354,8 @@ static void virgo_conn_work(struct work_struct *work)
 		if (ret || READ_ONCE(conn->revoked))
 			break;
 		if (len) {
-			u64 rx = conn->vs.rx_bytes;
+			/* Before the handler reads a payload's later frames. */
+			u64 cause = conn->vs.rx_time, read = conn->vs.read_bytes;
 			ktime_t start = ktime_get();
 
 			/* A request's payload has the whole idle time, too. */
@@ -363,10 +365,10 @@ static void virgo_conn_work(struct work_struct *work)
 			ret = svc->ops->line(conn, line, len);
 			conn->vs.deadline = jiffies + idle;
 			if (conn->op && virgo_eventnet_traced())
-				virgo_conn_event(conn);
+				virgo_conn_event(conn, cause);
 			/* The request's bytes: its line, and what it read after. */
 			trace_virgo_request(svc->name, conn->addr,
-					    len + conn->vs.rx_bytes - rx,
+					    len + 1 + conn->vs.read_bytes - read,
 					    ret ?: conn->status,
 					    ktime_us_delta(ktime_get(), start));
 		}

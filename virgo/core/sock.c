@@ -220,6 +220,8 @@ int virgo_sock_read_line(struct virgo_sock *vs, char **line, size_t *len)
 
 	for (;;) {
 		ret = virgo_linebuf_take(&vs->lb, line, len);
+		if (ret > 0)
+			vs->read_bytes += *len + 1;
 		if (ret)
 			return ret < 0 ? ret : 0;
 		room = virgo_linebuf_room(&vs->lb, &where);
@@ -253,6 +255,7 @@ int virgo_sock_read_exact(struct virgo_sock *vs, void *buf, size_t len)
 			return -ENOTCONN;
 		got += ret;
 	}
+	vs->read_bytes += len;
 	return 0;
 }
 
@@ -290,9 +293,10 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 		n = min_t(size_t, iov_iter_count(iter), VIRGO_FRAME_DATA_MAX);
 		if (copy_from_iter(fr->tx + VIRGO_FRAME_HEAD, n, iter) != n)
 			return -EFAULT;
-		time = virgo_clock_stamp();
+		time = first && vs->next_time ? vs->next_time : virgo_clock_stamp();
 		if (first)
 			vs->tx_time = time;
+		vs->next_time = 0;
 		first = false;
 		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++, time, fr->tx_key);
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);

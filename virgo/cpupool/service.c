@@ -58,7 +58,6 @@ static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 	void *arg;
 	int ret;
 
-	virgo_conn_trace(conn, "clone");
 	ret = virgo_cpupool_parse(line, &req);
 	exec = req.cmd == VIRGO_CPUPOOL_EXEC;
 	if (ret) {
@@ -68,6 +67,7 @@ static int virgo_cpupool_line(struct virgo_conn *conn, char *line, size_t len)
 	}
 	if (req.cmd == VIRGO_CPUPOOL_LIST)
 		return virgo_cpupool_list(conn);
+	virgo_conn_trace(conn, "clone");	/* a call, or a program */
 	/*
 	 * The line lives in the receive buffer, which reading the payload
 	 * reuses: keep the checked name, not a pointer into the buffer.

@@ -96,12 +96,31 @@ static ssize_t virgo_enet_trace_store(struct config_item *item,
 	if (ret)
 		return ret;
 	WRITE_ONCE(virgo_eventnet_tracing, v);
+	atomic_inc(&virgo_enet_chain_gen);	/* a new trace: a new chain */
+	return len;
+}
+
+static ssize_t virgo_enet_collector_show(struct config_item *item, char *page)
+{
+	return sprintf(page, "%u\n", READ_ONCE(virgo_enet_set.collector));
+}
+
+static ssize_t virgo_enet_collector_store(struct config_item *item,
+					  const char *page, size_t len)
+{
+	u64 v;
+	int ret = virgo_config_parse(page, 0, VIRGO_MAX_NODES, &v);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(virgo_enet_set.collector, v);
+	atomic_inc(&virgo_enet_chain_gen);
 	return len;
 }
 
 CONFIGFS_ATTR(virgo_enet_, dir);
 CONFIGFS_ATTR(virgo_enet_, trace);
-VIRGO_CONFIG_U32_ATTR(virgo_enet_, collector, virgo_enet_set.collector, 0, VIRGO_MAX_NODES);
+CONFIGFS_ATTR(virgo_enet_, collector);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, queue_len, virgo_enet_set.queue_len, 1, VIRGO_ENET_RING);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_vertices, virgo_enet_set.max_vertices, 1,
 		      VIRGO_ENET_VERTICES_MAX);

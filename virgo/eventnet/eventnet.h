@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/spinlock.h>
 #include "../core/core.h"
 
 #define VIRGO_ENET_EDGES	"EventNetEdges.txt"
@@ -26,6 +27,7 @@
 #define VIRGO_ENET_EDGES_MAX	262144
 #define VIRGO_ENET_CONVS_MAX	4096
 #define VIRGO_ENET_RING		1024	/* events waiting for the worker, at most */
+#define VIRGO_ENET_BATCH	64	/* events the worker writes at once */
 
 /* ------------------------------------------------------------ messages */
 
@@ -173,6 +175,8 @@ extern struct virgo_enet_settings virgo_enet_set;
 
 int virgo_eventnet_open(const char *dirname);
 int virgo_eventnet_submit(const struct virgo_enet_msg *msg);
+int virgo_eventnet_apply(const struct virgo_enet_msg *msg, u64 *gen);
+int virgo_eventnet_commit(u64 gen);
 int virgo_eventnet_dump(void **buf, size_t *len, size_t *vbytes);
 void virgo_eventnet_refused(void);
 int virgo_eventnet_show(char *page, size_t size);
@@ -180,5 +184,29 @@ int virgo_eventnet_log_show(char *page, size_t size);
 int virgo_enet_config_init(void);
 void virgo_enet_config_exit(void);
 int virgo_enet_service_init(void);
+
+/* ------------------------------------------------------------ the log */
+
+struct virgo_enet_event {
+	char op[VIRGO_EVENT_OP_MAX + 1];
+	u32 node;
+	u32 peer;
+	u64 time;
+	u64 cause;
+	bool served;
+};
+
+/* Events waiting for the worker, oldest at @head. */
+struct virgo_enet_ring {
+	spinlock_t lock;	/* protects head, len, ring */
+	unsigned int head;
+	unsigned int len;
+	struct virgo_enet_event ring[VIRGO_ENET_RING];
+};
+
+u64 virgo_enet_ring_push(struct virgo_enet_ring *r, const struct virgo_event *ev,
+			 u32 node, unsigned int cap, bool *added);
+bool virgo_enet_ring_pop(struct virgo_enet_ring *r, struct virgo_enet_event *e);
+extern atomic_t virgo_enet_chain_gen;
 
 #endif /* _VIRGO_EVENTNET_H */

@@ -287,6 +287,68 @@ static void virgo_test_enet_caps(struct kunit *test)
 	virgo_enet_graph_clear(g);
 }
 
+/* The log's ring: bounded, first in first out, stamped in order. */
+static void virgo_test_enet_ring(struct kunit *test)
+{
+	struct virgo_enet_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct virgo_event ev = { .op = "malloc", .peer = 2 };
+	struct virgo_enet_event e;
+	unsigned int i, in = 0, dropped = 0;
+	bool added;
+	u64 t, prev = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	spin_lock_init(&r->lock);
+	for (i = 0; i < 300; i++) {
+		t = virgo_enet_ring_push(r, &ev, 1, 256, &added);
+		/* Stamped as it comes, dropped or not: the clock's order. */
+		KUNIT_EXPECT_GT(test, t, prev);
+		prev = t;
+		if (added)
+			in++;
+		else
+			dropped++;
+	}
+	KUNIT_EXPECT_EQ(test, in, 256);
+	KUNIT_EXPECT_EQ(test, dropped, 44);
+	for (prev = 0, i = 0; virgo_enet_ring_pop(r, &e); i++) {
+		KUNIT_EXPECT_GT(test, e.time, prev);
+		prev = e.time;
+		KUNIT_EXPECT_STREQ(test, e.op, "malloc");
+		KUNIT_EXPECT_EQ(test, e.node, 1);
+		KUNIT_EXPECT_EQ(test, e.peer, 2);
+	}
+	KUNIT_EXPECT_EQ(test, i, 256);
+
+	/* A smaller cap; a time given is kept; a long op is cut. */
+	ev.op = "an-op-longer-than-fifteen";
+	ev.time = 42;
+	ev.served = true;
+	for (in = 0, i = 0; i < 20; i++) {
+		KUNIT_EXPECT_EQ(test, virgo_enet_ring_push(r, &ev, 3, 8, &added), 42);
+		in += added;
+	}
+	KUNIT_EXPECT_EQ(test, in, 8);
+	KUNIT_ASSERT_TRUE(test, virgo_enet_ring_pop(r, &e));
+	KUNIT_EXPECT_STREQ(test, e.op, "an-op-longer-th");
+	KUNIT_EXPECT_TRUE(test, e.served);
+	while (virgo_enet_ring_pop(r, &e))
+		;
+
+	/* Around the end of the array, and past any cap above it. */
+	ev.time = 0;
+	for (i = 0; i < 3 * VIRGO_ENET_RING; i++) {
+		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &added);
+		KUNIT_EXPECT_TRUE(test, added);
+		KUNIT_EXPECT_TRUE(test, virgo_enet_ring_pop(r, &e));
+	}
+	for (in = 0, i = 0; i < VIRGO_ENET_RING + 5; i++) {
+		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &added);
+		in += added;
+	}
+	KUNIT_EXPECT_EQ(test, in, VIRGO_ENET_RING);
+}
+
 static struct kunit_case virgo_eventnet_cases[] = {
 	KUNIT_CASE(virgo_test_enet_seed),
 	KUNIT_CASE(virgo_test_enet_names),
@@ -295,6 +357,7 @@ static struct kunit_case virgo_eventnet_cases[] = {
 	KUNIT_CASE(virgo_test_enet_load),
 	KUNIT_CASE(virgo_test_enet_long),
 	KUNIT_CASE(virgo_test_enet_caps),
+	KUNIT_CASE(virgo_test_enet_ring),
 	{}
 };
 

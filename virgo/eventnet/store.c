@@ -159,7 +159,7 @@ out:
 }
 
 /* Get the changes up to @gen into the files, if no one else did. */
-static int virgo_eventnet_commit(u64 gen)
+int virgo_eventnet_commit(u64 gen)
 {
 	struct virgo_eventnet *en = &virgo_eventnet;
 	struct virgo_enet_graph *g = &en->graph;
@@ -214,8 +214,23 @@ out:
  */
 int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 {
+	u64 gen = 0;
+	int ret = virgo_eventnet_apply(msg, &gen);
+
+	return ret ?: gen ? virgo_eventnet_commit(gen) : 0;
+}
+
+/**
+ * virgo_eventnet_apply() - apply a message, not yet written to the files
+ * @msg: the message, its names checked
+ * @gen: set, when the graph changed, to what virgo_eventnet_commit() must
+ *	reach to write it; left as it was when nothing changed
+ *
+ * Return: 0, or as virgo_eventnet_submit() for a refused message.
+ */
+int virgo_eventnet_apply(const struct virgo_enet_msg *msg, u64 *gen)
+{
 	struct virgo_eventnet *en = &virgo_eventnet;
-	u64 gen;
 	int ret;
 
 	mutex_lock(&en->lock);
@@ -230,9 +245,9 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 		return ret < 0 ? ret : 0;	/* unchanged: nothing to write */
 	}
 	en->messages++;
-	gen = ++en->gen;
+	*gen = ++en->gen;
 	mutex_unlock(&en->lock);
-	return virgo_eventnet_commit(gen);
+	return 0;
 }
 
 /**

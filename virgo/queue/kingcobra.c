@@ -129,6 +129,7 @@ static long virgo_kingcobra_cpupool(struct virgo_fn_ctx *ctx, bool exec)
 	char first[128], line[160], reply[128], *w[4];
 	struct virgo_request req = {
 		.line = line,
+		.op = "clone",
 		.reply = reply,
 		.reply_len = sizeof(reply),
 		.rdata = ctx->result,
