@@ -172,9 +172,12 @@ echo "$out" | sed 's/^/# prg: /'
 chi=$(echo "$out" | awk '{ o[NR] = $3; t += $3 }
 	END { e = t / 3; for (i = 1; i <= 3; i++) x += (o[i] - e) * (o[i] - e) / e
 	      if (NR != 3 || t != 3000) x = 999; printf "%.3f\n", x }')
-echo "# chi-square $chi (df 2, critical 9.210 at p = 0.01)"
+# At p = 0.001 a fair balancer fails one run in a thousand (at p = 0.01,
+# CI's two runs a check failed one in fifty); a node short of a tenth of
+# its share still fails it.
+echo "# chi-square $chi (df 2, critical 13.816 at p = 0.001)"
 check "prg spreads 3000 calls uniformly over 3 nodes" \
-	awk -v x="$chi" 'BEGIN { exit !(x ~ /^[0-9.]+$/ && x + 0 < 9.210) }'
+	awk -v x="$chi" 'BEGIN { exit !(x ~ /^[0-9.]+$/ && x + 0 < 13.816) }'
 
 # Keep node 3 busy, then ask least-loaded. Its measure is the run queue
 # at each poll, which a node's own service work also raises (more so on
