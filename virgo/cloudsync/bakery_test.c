@@ -45,8 +45,7 @@ struct bakery_run {
 	unsigned int nthreads;
 	unsigned int iters;
 	bool tight;		/* no sleep in or between increments */
-	bool fill;		/* thread 0 holds its first turn until the
-				 * others hold every ticket up to the ceiling */
+	bool fill;		/* thread 0 waits in its first turn */
 	bool stop;		/* the test gave up waiting: stop early */
 	struct completion go;
 	atomic_t running;

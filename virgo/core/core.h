@@ -93,7 +93,6 @@ struct virgo_frames {
  * @tx_bytes: and sent
  * @rx_time: the Lamport time of the last frame received (0: none, as in
  *	lab mode)
- * @tx_time: of the first frame of the last write
  * @next_time: when not 0, the Lamport time the next write's first frame
  *	carries, stamped already (a traced request's event); then 0
  * @read_bytes: bytes consumed: lines (with their ends) and payloads
@@ -106,7 +105,6 @@ struct virgo_sock {
 	u64 rx_bytes;
 	u64 tx_bytes;
 	u64 rx_time;
-	u64 tx_time;
 	u64 next_time;
 	u64 read_bytes;
 };

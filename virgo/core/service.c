@@ -356,7 +356,8 @@ static void virgo_conn_work(struct work_struct *work)
 		if (len) {
 			/* Before the handler reads a payload's later frames. */
 			u64 cause = conn->vs.rx_time, read = conn->vs.read_bytes;
-			ktime_t start = ktime_get();
+			/* No clock read per request unless someone traces. */
+			ktime_t start = trace_virgo_request_enabled() ? ktime_get() : 0;
 
 			/* A request's payload has the whole idle time, too. */
 			conn->vs.deadline = jiffies + idle;
@@ -367,10 +368,11 @@ static void virgo_conn_work(struct work_struct *work)
 			if (conn->op && virgo_eventnet_traced())
 				virgo_conn_event(conn, cause);
 			/* The request's bytes: its line, and what it read after. */
-			trace_virgo_request(svc->name, conn->addr,
-					    len + 1 + conn->vs.read_bytes - read,
-					    ret ?: conn->status,
-					    ktime_us_delta(ktime_get(), start));
+			if (trace_virgo_request_enabled())
+				trace_virgo_request(svc->name, conn->addr,
+						    len + 1 + conn->vs.read_bytes - read,
+						    ret ?: conn->status,
+						    ktime_us_delta(ktime_get(), start));
 		}
 	}
 	/* An orderly end, authenticated: what was sent is all there is. */

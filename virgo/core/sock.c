@@ -282,7 +282,6 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 	struct virgo_frames *fr = vs->fr;
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = fr->tx };
-	bool first = true;
 	size_t n;
 	u64 time;
 	int ret;
@@ -293,11 +292,9 @@ static int virgo_sock_send_frames(struct virgo_sock *vs, struct iov_iter *iter)
 		n = min_t(size_t, iov_iter_count(iter), VIRGO_FRAME_DATA_MAX);
 		if (copy_from_iter(fr->tx + VIRGO_FRAME_HEAD, n, iter) != n)
 			return -EFAULT;
-		time = first && vs->next_time ? vs->next_time : virgo_clock_stamp();
-		if (first)
-			vs->tx_time = time;
+		/* A traced request's first frame: its event's time. */
+		time = vs->next_time ?: virgo_clock_stamp();
 		vs->next_time = 0;
-		first = false;
 		iov.iov_len = virgo_frame_seal(fr->tx, n, fr->tx_seq++, time, fr->tx_key);
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);
 		ret = virgo_sock_send_raw(vs, &msg);
