@@ -29,7 +29,8 @@ server=$(vertex 'clone@2\.[0-9]+')
 echo "# caller $caller, server $server"
 check "the caller's event: node 1 asked node 2" \
 	grep -qx "$caller - node1,node2 - (node1,node2)" $V
-check "an edge joins the caller's event to the server's" grep -qx "$caller,$server" $E
+check "an edge joins the caller's event to the server's" \
+	wait_until 10 grep -qx "$caller,$server" $E
 check "the server's Lamport time is past the caller's" [ "${server#*.}" -gt "${caller#*.}" ]
 virgo eventnet dot > /tmp/trace.dot
 lc=$(grep -F "label=\"$caller\\n" /tmp/trace.dot | sed -n 's/.* V \([0-9:,]*\)".*/\1/p')

@@ -2,7 +2,7 @@
 # EventNet on 3 nodes: the seed's messages over nc, the files exactly as
 # DESIGN 5.2 says, the binary-safe form, hostile names, over-long lines
 # and 10,000 malformed lines (each an error, the connection goes on, the
-# files untouched), the caps, 1,000 messages from 3 nodes at once checked
+# files untouched), the caps, BATCH, 1,000 messages from 3 nodes at once checked
 # by a reader of the files' grammar, and the graph merged from every node
 # as DOT (printed for the host's Graphviz) and in order.
 . virgo-test.sh
@@ -86,6 +86,26 @@ check_eq "a vertex takes max_convs conversations, then ENOSPC" \
 	"OK OK OK OK OK ERROR" "$(echo $(echo "$out" | cut -d' ' -f1))"
 check "and the refused one changed nothing" \
 	grep -qx 'capped - a,b - (a,b)#(a,b)#(a,b)#(a,b)#(a,b)' $dir/EventNetVertices.txt
+# BATCH (what the trace sends): many messages, answered once applied,
+# written within flush_ms; the refused counted in the answer.
+printf 'VERTEX 3 2 2\nbatn1n2\nEDGE 3 2\nbatxy\nVERTEX 6 1 1\ncappedab\n' > /tmp/batch
+echo 5000 > $cfs/flush_ms
+out=$({ printf 'BATCH %d\n' "$(wc -c < /tmp/batch)"; cat /tmp/batch; echo; echo DUMP; } | to 1)
+check_eq "BATCH: applied, the one past max_convs refused and counted" "OK 1" \
+	"$(echo "$out" | head -n 1)"
+check "DUMP has it at once" sh -c "echo '$out' | grep -qx 'bat - n1,n2 - (n1,n2)' &&
+	echo '$out' | grep -qx 'bat,xy'"
+check "the files not yet (flush_ms 5000)" sh -c "! grep -q '^bat' $dir/EventNetVertices.txt"
+check "they have it within flush_ms" wait_until 20 grep -qx 'bat,xy' $dir/EventNetEdges.txt
+check "the vertex file first" grep -qx 'bat - n1,n2 - (n1,n2)' $dir/EventNetVertices.txt
+echo 1000 > $cfs/flush_ms
+out=$(printf 'BATCH 27\nEDGE 2 2\ngoodok\nEDGE 1 1\nab\neventnet_edgemsg#after#bad\nDUMP\n' | to 1)
+check_eq "a BATCH that is not all messages: EINVAL, and the connection goes on" \
+	"ERROR EINVAL OK" "$(echo "$out" | head -n 2 | cut -d' ' -f1-2 | tr '\n' ' ' | sed 's/ $//')"
+check "none of its messages applied" sh -c "! echo '$out' | grep -q '^good'"
+check_eq "a BATCH past 64 KiB ends the connection" "ERROR EPROTO bad BATCH length" \
+	"$(printf 'BATCH 65537\neventnet_edgemsg#not#served\n' | to 1)"
+refuses "flush_ms past a minute" $cfs/flush_ms 60001
 echo 256 > $cfs/max_convs
 refuses "max_kb past what a DUMP carries" $cfs/max_kb 1025
 refuses "max_vertices of 0" $cfs/max_vertices 0

@@ -18,6 +18,8 @@
  *			    default: this one)
  *	queue_len	rw  events waiting to be sent at most (default 256,
  *			    at most 1024); more are dropped
+ *	flush_ms	rw  the trace's changes reach the files within this
+ *			    (default 1000, at most 60000; 0: at once)
  *	status		r   "open" or "closed", then "vertices", "edges",
  *			    "bytes" (of the files), "messages" applied,
  *			    "refused", "write_errors", then this node's
@@ -39,6 +41,7 @@ struct virgo_enet_settings virgo_enet_set = {
 	.max_convs = 256,
 	.max_kb = VIRGO_ENET_KB_MAX,
 	.queue_len = 256,
+	.flush_ms = 1000,
 };
 
 static DEFINE_MUTEX(virgo_enet_dir_lock);	/* protects virgo_enet_set.dir */
@@ -122,6 +125,7 @@ CONFIGFS_ATTR(virgo_enet_, dir);
 CONFIGFS_ATTR(virgo_enet_, trace);
 CONFIGFS_ATTR(virgo_enet_, collector);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, queue_len, virgo_enet_set.queue_len, 1, VIRGO_ENET_RING);
+VIRGO_CONFIG_U32_ATTR(virgo_enet_, flush_ms, virgo_enet_set.flush_ms, 0, VIRGO_ENET_FLUSH_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_vertices, virgo_enet_set.max_vertices, 1,
 		      VIRGO_ENET_VERTICES_MAX);
 VIRGO_CONFIG_U32_ATTR(virgo_enet_, max_edges, virgo_enet_set.max_edges, 1,
@@ -140,6 +144,7 @@ static struct configfs_attribute *virgo_enet_attrs[] = {
 	&virgo_enet_attr_trace,
 	&virgo_enet_attr_collector,
 	&virgo_enet_attr_queue_len,
+	&virgo_enet_attr_flush_ms,
 	&virgo_enet_attr_status,
 	NULL,
 };

@@ -27,7 +27,12 @@
 #define VIRGO_ENET_EDGES_MAX	262144
 #define VIRGO_ENET_CONVS_MAX	4096
 #define VIRGO_ENET_RING		1024	/* events waiting for the worker, at most */
-#define VIRGO_ENET_BATCH	64	/* events the worker writes at once */
+#define VIRGO_ENET_BATCH	64	/* events the worker sends at once */
+#define VIRGO_ENET_DELAY_MS	100	/* the worker waits this long for more */
+#define VIRGO_ENET_HEAD_MAX	32	/* a binary-safe message's line, at most */
+/* A BATCH payload, at most: VIRGO_ENET_BATCH events of 3 messages fit. */
+#define VIRGO_ENET_BATCH_MAX	(64 * 1024)
+#define VIRGO_ENET_FLUSH_MAX	60000	/* ms: configfs eventnet/flush_ms */
 
 /* ------------------------------------------------------------ messages */
 
@@ -57,6 +62,8 @@ bool virgo_enet_name_ok(const char *name, size_t len);
 int virgo_enet_parse_seed(const char *line, size_t len, struct virgo_enet_msg *msg);
 int virgo_enet_parse_counts(char *line, struct virgo_enet_msg *msg, size_t *total);
 int virgo_enet_split_data(const char *data, struct virgo_enet_msg *msg);
+size_t virgo_enet_encode(char *buf, size_t size, const struct virgo_enet_msg *msg);
+int virgo_enet_next(const char **data, size_t *left, struct virgo_enet_msg *msg);
 
 /* ------------------------------------------------------------ graph */
 
@@ -169,6 +176,7 @@ struct virgo_enet_settings {
 	unsigned int max_kb;
 	u32 collector;
 	u32 queue_len;
+	u32 flush_ms;
 };
 
 extern struct virgo_enet_settings virgo_enet_set;
@@ -177,6 +185,8 @@ int virgo_eventnet_open(const char *dirname);
 int virgo_eventnet_submit(const struct virgo_enet_msg *msg);
 int virgo_eventnet_apply(const struct virgo_enet_msg *msg, u64 *gen);
 int virgo_eventnet_commit(u64 gen);
+int virgo_eventnet_batch(const char *data, size_t len, unsigned int *refused);
+void virgo_eventnet_flush_later(void);
 int virgo_eventnet_dump(void **buf, size_t *len, size_t *vbytes);
 void virgo_eventnet_refused(void);
 int virgo_eventnet_show(char *page, size_t size);
@@ -184,6 +194,8 @@ int virgo_eventnet_log_show(char *page, size_t size);
 int virgo_enet_config_init(void);
 void virgo_enet_config_exit(void);
 int virgo_enet_service_init(void);
+int virgo_enet_log_init(void);
+extern struct workqueue_struct *virgo_enet_wq;
 
 /* ------------------------------------------------------------ the log */
 
@@ -205,7 +217,7 @@ struct virgo_enet_ring {
 };
 
 u64 virgo_enet_ring_push(struct virgo_enet_ring *r, const struct virgo_event *ev,
-			 u32 node, unsigned int cap, bool *added);
+			 u32 node, unsigned int cap, unsigned int *len);
 bool virgo_enet_ring_pop(struct virgo_enet_ring *r, struct virgo_enet_event *e);
 extern atomic_t virgo_enet_chain_gen;
 

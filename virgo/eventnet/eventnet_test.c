@@ -293,18 +293,19 @@ static void virgo_test_enet_ring(struct kunit *test)
 	struct virgo_enet_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct virgo_event ev = { .op = "malloc", .peer = 2 };
 	struct virgo_enet_event e;
-	unsigned int i, in = 0, dropped = 0;
-	bool added;
+	unsigned int i, in = 0, dropped = 0, len;
 	u64 t, prev = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	spin_lock_init(&r->lock);
 	for (i = 0; i < 300; i++) {
-		t = virgo_enet_ring_push(r, &ev, 1, 256, &added);
+		t = virgo_enet_ring_push(r, &ev, 1, 256, &len);
 		/* Stamped as it comes, dropped or not: the clock's order. */
 		KUNIT_EXPECT_GT(test, t, prev);
 		prev = t;
-		if (added)
+		/* The ring's length with the event: the worker's cue. */
+		KUNIT_EXPECT_EQ(test, len, i < 256 ? i + 1 : 0);
+		if (len)
 			in++;
 		else
 			dropped++;
@@ -325,8 +326,8 @@ static void virgo_test_enet_ring(struct kunit *test)
 	ev.time = 42;
 	ev.served = true;
 	for (in = 0, i = 0; i < 20; i++) {
-		KUNIT_EXPECT_EQ(test, virgo_enet_ring_push(r, &ev, 3, 8, &added), 42);
-		in += added;
+		KUNIT_EXPECT_EQ(test, virgo_enet_ring_push(r, &ev, 3, 8, &len), 42);
+		in += !!len;
 	}
 	KUNIT_EXPECT_EQ(test, in, 8);
 	KUNIT_ASSERT_TRUE(test, virgo_enet_ring_pop(r, &e));
@@ -338,15 +339,90 @@ static void virgo_test_enet_ring(struct kunit *test)
 	/* Around the end of the array, and past any cap above it. */
 	ev.time = 0;
 	for (i = 0; i < 3 * VIRGO_ENET_RING; i++) {
-		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &added);
-		KUNIT_EXPECT_TRUE(test, added);
+		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &len);
+		KUNIT_EXPECT_EQ(test, len, 1);
 		KUNIT_EXPECT_TRUE(test, virgo_enet_ring_pop(r, &e));
 	}
 	for (in = 0, i = 0; i < VIRGO_ENET_RING + 5; i++) {
-		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &added);
-		in += added;
+		virgo_enet_ring_push(r, &ev, 1, 2 * VIRGO_ENET_RING, &len);
+		in += !!len;
 	}
 	KUNIT_EXPECT_EQ(test, in, VIRGO_ENET_RING);
+}
+
+/* next(): the messages of @payload (a string), or the first error. */
+static int next_all(const char *payload, size_t len, struct virgo_enet_msg *msgs,
+		    unsigned int max, unsigned int *n)
+{
+	size_t left = len;
+	int ret = 0;
+
+	for (*n = 0; left && *n < max && !ret; (*n)++)
+		ret = virgo_enet_next(&payload, &left, &msgs[*n]);
+	return ret;
+}
+
+#define BATCH(s) next_all(s, sizeof(s) - 1, m, ARRAY_SIZE(m), &n)
+
+/* A BATCH's payload: the binary-safe messages, encoded and read back. */
+static void virgo_test_enet_batch(struct kunit *test)
+{
+	char buf[256], big[70];
+	struct virgo_enet_msg in = {
+		.kind = VIRGO_ENET_VERTEX,
+		.name = { "clone@1.7", "node 1", "a b" },
+		.len = { 9, 6, 3 },
+	}, m[4];
+	size_t len, left;
+	unsigned int n;
+
+	len = virgo_enet_encode(buf, sizeof(buf), &in);
+	KUNIT_EXPECT_EQ(test, len, 32);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "VERTEX 9 6 3\nclone@1.7node 1a b\n", 32), 0);
+	in = (struct virgo_enet_msg) { .kind = VIRGO_ENET_EDGE, .name = { "x", "clone@1.7" },
+				       .len = { 1, 9 } };
+	len += virgo_enet_encode(buf + len, sizeof(buf) - len, &in);
+	KUNIT_EXPECT_EQ(test, len, 32 + 20);
+	/* Exactly the room it needs, and no less. */
+	KUNIT_EXPECT_EQ(test, virgo_enet_encode(big, 20, &in), 20);
+	KUNIT_EXPECT_EQ(test, virgo_enet_encode(big, 19, &in), 0);
+
+	KUNIT_ASSERT_EQ(test, next_all(buf, len, m, ARRAY_SIZE(m), &n), 0);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	KUNIT_EXPECT_EQ(test, m[0].kind, VIRGO_ENET_VERTEX);
+	KUNIT_EXPECT_EQ(test, m[0].len[1], 6);
+	KUNIT_EXPECT_EQ(test, memcmp(m[0].name[2], "a b", 3), 0);
+	KUNIT_EXPECT_EQ(test, m[1].kind, VIRGO_ENET_EDGE);
+	KUNIT_EXPECT_EQ(test, memcmp(m[1].name[1], "clone@1.7", 9), 0);
+
+	/* Every prefix that cuts a message short is refused. */
+	for (left = 1; left < len; left++)
+		if (left != 32)		/* the first message whole */
+			KUNIT_EXPECT_NE(test, next_all(buf, left, m, ARRAY_SIZE(m), &n), 0);
+
+	/* Hostile payloads. */
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\nab"), -EINVAL);	/* no line end */
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\nabX"), -EINVAL);	/* not a line end */
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\nab\r\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\0x\nab\n"), -EINVAL);	/* a NUL in the line */
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1\na\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 65\na\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE -1 1\nab\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\na,\n"), -EINVAL);	/* a bad name */
+	KUNIT_EXPECT_EQ(test, BATCH("DUMP\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("BATCH 9\nEDGE 1 1\nab\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("eventnet_edgemsg#a#b\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("\n"), -EINVAL);
+	/* A line longer than any message's: no line end looked for past it. */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "EDGE 1 1", 8);
+	big[sizeof(big) - 4] = '\n';
+	big[sizeof(big) - 3] = 'a';
+	big[sizeof(big) - 2] = 'b';
+	big[sizeof(big) - 1] = '\n';
+	KUNIT_EXPECT_EQ(test, next_all(big, sizeof(big), m, ARRAY_SIZE(m), &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\nab\nEDGE 1 1\nab\n"), 0);
+	KUNIT_EXPECT_EQ(test, n, 2);
 }
 
 static struct kunit_case virgo_eventnet_cases[] = {
@@ -358,6 +434,7 @@ static struct kunit_case virgo_eventnet_cases[] = {
 	KUNIT_CASE(virgo_test_enet_long),
 	KUNIT_CASE(virgo_test_enet_caps),
 	KUNIT_CASE(virgo_test_enet_ring),
+	KUNIT_CASE(virgo_test_enet_batch),
 	{}
 };
 

@@ -15,6 +15,9 @@ static int __init virgo_eventnet_init(void)
 	if (!virgo_wq)
 		return -ENODEV;		/* the core did not start */
 	virgo_enet_graph_init(&virgo_eventnet.graph);
+	ret = virgo_enet_log_init();
+	if (ret)
+		return ret;
 	ret = virgo_enet_config_init();
 	if (ret)
 		return ret;

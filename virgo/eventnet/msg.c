@@ -137,3 +137,66 @@ int virgo_enet_split_data(const char *data, struct virgo_enet_msg *msg)
 	}
 	return 0;
 }
+
+/**
+ * virgo_enet_encode() - a message in its binary-safe form
+ * @buf: where to put it: the line, the names, a line end
+ * @size: room in @buf
+ * @msg: the message
+ *
+ * Return: the bytes written; 0 when they do not fit.
+ */
+size_t virgo_enet_encode(char *buf, size_t size, const struct virgo_enet_msg *msg)
+{
+	unsigned int i, n = virgo_enet_names(msg->kind);
+	char head[VIRGO_ENET_HEAD_MAX + 1];
+	size_t len, total = 0;
+
+	len = scnprintf(head, sizeof(head), "%s", n == 2 ? "EDGE" : "VERTEX");
+	for (i = 0; i < n; i++) {
+		len += scnprintf(head + len, sizeof(head) - len, " %zu", msg->len[i]);
+		total += msg->len[i];
+	}
+	if (len + 1 + total + 1 > size)
+		return 0;
+	memcpy(buf, head, len);
+	buf[len++] = '\n';
+	for (i = 0; i < n; i++) {
+		memcpy(buf + len, msg->name[i], msg->len[i]);
+		len += msg->len[i];
+	}
+	buf[len++] = '\n';
+	return len;
+}
+
+/**
+ * virgo_enet_next() - the next message of a BATCH's payload
+ * @data: the payload's bytes left; moved past the message
+ * @left: how many; decreased
+ * @msg: set to the message, its names pointing into the payload
+ *
+ * The payload is binary-safe messages back to back, each as it would be
+ * sent alone: its line, its names, a line end ("\n" only).
+ *
+ * Return: 0, or -EINVAL for bytes that are not such a message.
+ */
+int virgo_enet_next(const char **data, size_t *left, struct virgo_enet_msg *msg)
+{
+	char head[VIRGO_ENET_HEAD_MAX + 1];
+	const char *nl = memchr(*data, '\n', min(*left, sizeof(head)));
+	size_t hlen, total, used;
+
+	if (!nl)
+		return -EINVAL;
+	hlen = nl - *data;
+	memcpy(head, *data, hlen);
+	head[hlen] = '\0';
+	if (strlen(head) != hlen || virgo_enet_parse_counts(head, msg, &total))
+		return -EINVAL;
+	used = hlen + 1 + total + 1;
+	if (used > *left || nl[1 + total] != '\n' || virgo_enet_split_data(nl + 1, msg))
+		return -EINVAL;
+	*data += used;
+	*left -= used;
+	return 0;
+}

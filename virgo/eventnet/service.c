@@ -7,9 +7,12 @@
  *	eventnet_vertexmsg#<id>#<a>#<b>[#]		-> OK
  *	EDGE <from-len> <to-len>, the names, "\n"	-> OK
  *	VERTEX <id-len> <a-len> <b-len>, the names, "\n" -> OK
+ *	BATCH <len>, then <len> bytes of binary-safe messages back to
+ *		back, "\n"		-> OK <refused>
  *	DUMP	-> DATA <len> <vertex-bytes>, the vertex file then the edge
  *		   file, "\n"
- * OK comes once the change is in the files. Errors: ERROR <errno-name>
+ * OK comes once the change is in the files; a BATCH's once it is applied
+ * (the files follow within eventnet/flush_ms). Errors: ERROR <errno-name>
  * <text>, and the connection goes on; but a binary-safe line with a bad
  * length ends it (the bytes that follow cannot be told apart), and so
  * does a line longer than the core reads (VIRGO_LINE_MAX).
@@ -30,7 +33,7 @@ static const char *virgo_enet_why(int err)
 	case -E2BIG:
 		return "message longer than " __stringify(VIRGO_ENET_MSG_MAX) " bytes";
 	case -EINVAL:
-		return "a name is empty, too long, or holds a control byte, - , # ( ) or an outer space; or fields are missing";
+		return "a name is empty, too long, or holds a control byte, - , # ( ) or an outer space; or fields are missing; or a BATCH holds something else than messages";
 	default:
 		return "the change is made, but the files could not be written: they get it with the next one";
 	}
@@ -60,6 +63,36 @@ static int virgo_enet_dump(struct virgo_conn *conn)
 	return ret;
 }
 
+/* BATCH <len>: many messages in one payload, as the trace sends them. */
+static int virgo_enet_batch(struct virgo_conn *conn, char *line)
+{
+	unsigned int refused;
+	char *words[3];
+	void *buf;
+	u64 len;
+	int ret;
+
+	if (virgo_split_words(line, words, ARRAY_SIZE(words)) != 2 ||
+	    virgo_parse_u64(words[1], VIRGO_ENET_BATCH_MAX, &len) || !len) {
+		virgo_eventnet_refused();
+		virgo_conn_error(conn, -EPROTO, "bad BATCH length");
+		return -EPROTO;
+	}
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf) {
+		ret = virgo_conn_skip_data(conn, len);
+		return ret ?: virgo_enet_reply(conn, -ENOMEM, false);
+	}
+	ret = virgo_conn_read_data(conn, buf, len);
+	if (!ret) {
+		ret = virgo_eventnet_batch(buf, len, &refused);
+		ret = ret ? virgo_enet_reply(conn, ret, false) :
+			    virgo_conn_printf(conn, "OK %u\n", refused);
+	}
+	kvfree(buf);
+	return ret;
+}
+
 /* Submit a parsed message, or refuse it for @ret. */
 static int virgo_enet_submit(struct virgo_conn *conn, int ret,
 			     const struct virgo_enet_msg *msg)
@@ -78,7 +111,8 @@ static int virgo_enet_line(struct virgo_conn *conn, char *line, size_t len)
 
 	if (len > VIRGO_ENET_MSG_MAX) {
 		/* Names may follow a binary-safe line: they are not requests. */
-		if (!strncmp(line, "EDGE ", 5) || !strncmp(line, "VERTEX ", 7)) {
+		if (!strncmp(line, "EDGE ", 5) || !strncmp(line, "VERTEX ", 7) ||
+		    !strncmp(line, "BATCH ", 6)) {
 			virgo_eventnet_refused();
 			virgo_conn_error(conn, -EPROTO, "bad name length");
 			return -EPROTO;
@@ -90,6 +124,8 @@ static int virgo_enet_line(struct virgo_conn *conn, char *line, size_t len)
 		return virgo_enet_submit(conn, ret, &msg);
 	if (!strcmp(line, "DUMP"))
 		return virgo_enet_dump(conn);
+	if (!strncmp(line, "BATCH ", 6))
+		return virgo_enet_batch(conn, line);
 
 	ret = virgo_enet_parse_counts(line, &msg, &total);
 	if (ret == -ENOENT) {

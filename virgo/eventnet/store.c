@@ -8,6 +8,9 @@
  * so an edge's ends always have their lines in the vertex file on disk.
  * The message is answered once its change is in the files. Writers share
  * the rewrites: one that finds its change written by another is done.
+ * A BATCH (the trace's) is answered once applied: its changes reach the
+ * files within configfs eventnet/flush_ms, in one rewrite for all the
+ * batches of that time.
  *
  * Opening the directory loads the files it holds, so a restart loses
  * nothing they said; a line that is not theirs refuses the directory.
@@ -218,6 +221,64 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 	int ret = virgo_eventnet_apply(msg, &gen);
 
 	return ret ?: gen ? virgo_eventnet_commit(gen) : 0;
+}
+
+static void virgo_enet_flush_work(struct work_struct *work)
+{
+	u64 gen;
+
+	mutex_lock(&virgo_eventnet.lock);
+	gen = virgo_eventnet.gen;
+	mutex_unlock(&virgo_eventnet.lock);
+	virgo_eventnet_commit(gen);	/* a failure is counted, and warned */
+}
+
+static DECLARE_DELAYED_WORK(virgo_enet_flush, virgo_enet_flush_work);
+
+/**
+ * virgo_eventnet_flush_later() - write the changes applied so far soon
+ *
+ * Within configfs eventnet/flush_ms, unless a write is already due.
+ */
+void virgo_eventnet_flush_later(void)
+{
+	queue_delayed_work(virgo_enet_wq, &virgo_enet_flush,
+			   msecs_to_jiffies(READ_ONCE(virgo_enet_set.flush_ms)));
+}
+
+/**
+ * virgo_eventnet_batch() - apply a BATCH's messages, written later
+ * @data: the payload: binary-safe messages back to back
+ * @len: its length
+ * @refused: set to how many of them the graph refused (a cap, memory)
+ *
+ * The payload is checked whole first: one that is not all messages
+ * changes nothing.
+ *
+ * Return: 0; -EINVAL for a bad payload; -ENOENT with no directory open.
+ */
+int virgo_eventnet_batch(const char *data, size_t len, unsigned int *refused)
+{
+	struct virgo_enet_msg msg;
+	const char *p = data;
+	size_t left = len;
+	u64 gen = 0;
+	int ret;
+
+	while (left)
+		if (virgo_enet_next(&p, &left, &msg))
+			return -EINVAL;
+	*refused = 0;
+	for (p = data, left = len; left;) {
+		virgo_enet_next(&p, &left, &msg);
+		ret = virgo_eventnet_apply(&msg, &gen);
+		if (ret == -ENOENT)
+			return ret;
+		*refused += !!ret;
+	}
+	if (gen)
+		virgo_eventnet_flush_later();
+	return 0;
 }
 
 /**
