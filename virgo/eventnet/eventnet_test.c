@@ -413,6 +413,9 @@ static void virgo_test_enet_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BATCH("BATCH 9\nEDGE 1 1\nab\n"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, BATCH("eventnet_edgemsg#a#b\n"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, BATCH("\n"), -EINVAL);
+	/* Bytes after a whole message that are not one. */
+	KUNIT_EXPECT_EQ(test, BATCH("EDGE 1 1\nab\nX"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, n, 2);
 	/* A line longer than any message's: no line end looked for past it. */
 	memset(big, ' ', sizeof(big));
 	memcpy(big, "EDGE 1 1", 8);

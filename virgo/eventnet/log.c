@@ -129,13 +129,14 @@ u64 virgo_eventnet_log(const struct virgo_event *ev)
 	if (!self)
 		return 0;	/* no node id: no name for its events */
 	time = virgo_enet_ring_push(&virgo_enet_log_ring, ev, self, cap, &len);
-	if (!len) {
+	/* No worker: EventNet did not start (or not yet). */
+	if (!len || !READ_ONCE(virgo_enet_wq)) {
 		atomic64_inc(&virgo_enet_dropped);
 		return time;
 	}
 	atomic64_inc(&virgo_enet_logged);
-	/* The worker takes many at once; it hurries when the ring fills. */
-	if (len >= cap / 2)
+	/* The worker takes many at once; it hurries when the ring half fills. */
+	if (len == max(cap / 2, 1U))
 		mod_delayed_work(virgo_enet_wq, &virgo_enet_work, 0);
 	else
 		queue_delayed_work(virgo_enet_wq, &virgo_enet_work,
@@ -151,7 +152,7 @@ EXPORT_SYMBOL_GPL(virgo_eventnet_log);
  * @len: its length
  * @msgs: the messages in it
  * @gen: applied here: there is something to write
- * @lost: messages not taken
+ * @lost: messages not taken (or not made: a name the files cannot hold)
  */
 struct virgo_enet_batch {
 	u32 collector;
@@ -174,6 +175,11 @@ static void virgo_enet_put(struct virgo_enet_batch *b, enum virgo_enet_kind kind
 	for (i = 0; i < virgo_enet_names(kind); i++) {
 		msg.name[i] = names[i];
 		msg.len[i] = strlen(names[i]);
+		/* A caller's op the files cannot hold: not in a batch either. */
+		if (!virgo_enet_name_ok(msg.name[i], msg.len[i])) {
+			b->lost++;
+			return;
+		}
 	}
 	if (!b->collector) {
 		b->lost += !!virgo_eventnet_apply(&msg, &b->gen);
@@ -188,6 +194,9 @@ static void virgo_enet_put(struct virgo_enet_batch *b, enum virgo_enet_kind kind
 	b->len += n;
 	b->msgs++;
 }
+
+/* The worker's BATCH payload (only the worker uses it). */
+static char *virgo_enet_buf;
 
 /* The previous event of this node sent: its order is one chain. */
 static char virgo_enet_last[VIRGO_ENET_NAME_MAX + 1];
@@ -245,7 +254,6 @@ static void virgo_enet_log_work(struct work_struct *work)
 {
 	struct virgo_enet_batch b;
 	struct virgo_enet_event e;
-	char *buf = NULL;
 	unsigned int n;
 	int chain;
 
@@ -260,18 +268,10 @@ static void virgo_enet_log_work(struct work_struct *work)
 			virgo_enet_last[0] = '\0';	/* a new trace, or collector */
 			virgo_enet_last_gen = chain;
 		}
-		if (b.collector && !buf)
-			buf = kvmalloc(VIRGO_ENET_BATCH_MAX, GFP_KERNEL);
-		b.buf = buf;
+		b.buf = virgo_enet_buf;
 		for (n = 0; n < VIRGO_ENET_BATCH &&
-		     virgo_enet_ring_pop(&virgo_enet_log_ring, &e); n++) {
-			if (b.collector && !buf) {
-				b.lost++;	/* no memory to send it in */
-				virgo_enet_last[0] = '\0';
-				continue;
-			}
+		     virgo_enet_ring_pop(&virgo_enet_log_ring, &e); n++)
 			virgo_enet_event_msgs(&b, &e);
-		}
 		if (b.msgs)
 			virgo_enet_send(&b);
 		if (b.gen)
@@ -280,27 +280,35 @@ static void virgo_enet_log_work(struct work_struct *work)
 			atomic64_add(b.lost, &virgo_enet_lost);
 		cond_resched();
 	} while (n == VIRGO_ENET_BATCH);
-	kvfree(buf);
 }
 
-/* The worker's queue, at nice 19: the trace takes what the calls leave. */
+/*
+ * The worker's queue, at nice 19: the trace takes what the calls leave.
+ * Once made it stays (virgo_eventnet_log() reads it without a lock).
+ */
 int virgo_enet_log_init(void)
 {
 	struct workqueue_attrs *attrs = alloc_workqueue_attrs();
+	struct workqueue_struct *wq;
 	int ret = -ENOMEM;
 
-	virgo_enet_wq = alloc_workqueue("virgo_eventnet", WQ_UNBOUND, 0);
-	if (!virgo_enet_wq || !attrs)
+	virgo_enet_buf = kvmalloc(VIRGO_ENET_BATCH_MAX, GFP_KERNEL);
+	wq = alloc_workqueue("virgo_eventnet", WQ_UNBOUND, 0);
+	if (!virgo_enet_buf || !wq || !attrs)
 		goto out;
 	attrs->nice = MAX_NICE;
-	ret = apply_workqueue_attrs(virgo_enet_wq, attrs);
+	ret = apply_workqueue_attrs(wq, attrs);
 out:
 	free_workqueue_attrs(attrs);
-	if (ret && virgo_enet_wq) {
-		destroy_workqueue(virgo_enet_wq);
-		virgo_enet_wq = NULL;
+	if (ret) {
+		if (wq)
+			destroy_workqueue(wq);
+		kvfree(virgo_enet_buf);
+		virgo_enet_buf = NULL;
+		return ret;
 	}
-	return ret;
+	WRITE_ONCE(virgo_enet_wq, wq);
+	return 0;
 }
 
 int virgo_eventnet_log_show(char *page, size_t size)

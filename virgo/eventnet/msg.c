@@ -157,8 +157,8 @@ size_t virgo_enet_encode(char *buf, size_t size, const struct virgo_enet_msg *ms
 		len += scnprintf(head + len, sizeof(head) - len, " %zu", msg->len[i]);
 		total += msg->len[i];
 	}
-	if (len + 1 + total + 1 > size)
-		return 0;
+	if (len >= sizeof(head) - 1 || len + 1 + total + 1 > size)
+		return 0;	/* no room, or lengths no message has */
 	memcpy(buf, head, len);
 	buf[len++] = '\n';
 	for (i = 0; i < n; i++) {

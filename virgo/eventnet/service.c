@@ -86,7 +86,8 @@ static int virgo_enet_batch(struct virgo_conn *conn, char *line)
 	ret = virgo_conn_read_data(conn, buf, len);
 	if (!ret) {
 		ret = virgo_eventnet_batch(buf, len, &refused);
-		ret = ret ? virgo_enet_reply(conn, ret, false) :
+		/* ENOENT came from the graph, which counted it. */
+		ret = ret ? virgo_enet_reply(conn, ret, ret == -ENOENT) :
 			    virgo_conn_printf(conn, "OK %u\n", refused);
 	}
 	kvfree(buf);

@@ -223,6 +223,14 @@ int virgo_eventnet_submit(const struct virgo_enet_msg *msg)
 	return ret ?: gen ? virgo_eventnet_commit(gen) : 0;
 }
 
+static void virgo_enet_flush_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(virgo_enet_flush, virgo_enet_flush_work);
+
+/*
+ * On virgo_wq, at the priority of the writers that wait for the locks it
+ * takes. A failed write (counted and warned) is tried again a second or
+ * flush_ms later: what a BATCH's OK acknowledged reaches the files.
+ */
 static void virgo_enet_flush_work(struct work_struct *work)
 {
 	u64 gen;
@@ -230,10 +238,11 @@ static void virgo_enet_flush_work(struct work_struct *work)
 	mutex_lock(&virgo_eventnet.lock);
 	gen = virgo_eventnet.gen;
 	mutex_unlock(&virgo_eventnet.lock);
-	virgo_eventnet_commit(gen);	/* a failure is counted, and warned */
+	if (virgo_eventnet_commit(gen))
+		queue_delayed_work(virgo_wq, &virgo_enet_flush,
+				   msecs_to_jiffies(max(READ_ONCE(virgo_enet_set.flush_ms),
+							1000U)));
 }
-
-static DECLARE_DELAYED_WORK(virgo_enet_flush, virgo_enet_flush_work);
 
 /**
  * virgo_eventnet_flush_later() - write the changes applied so far soon
@@ -242,7 +251,7 @@ static DECLARE_DELAYED_WORK(virgo_enet_flush, virgo_enet_flush_work);
  */
 void virgo_eventnet_flush_later(void)
 {
-	queue_delayed_work(virgo_enet_wq, &virgo_enet_flush,
+	queue_delayed_work(virgo_wq, &virgo_enet_flush,
 			   msecs_to_jiffies(READ_ONCE(virgo_enet_set.flush_ms)));
 }
 
@@ -255,7 +264,8 @@ void virgo_eventnet_flush_later(void)
  * The payload is checked whole first: one that is not all messages
  * changes nothing.
  *
- * Return: 0; -EINVAL for a bad payload; -ENOENT with no directory open.
+ * Return: 0; -EINVAL for a bad payload; -ENOENT with no directory open
+ * (counted as refused).
  */
 int virgo_eventnet_batch(const char *data, size_t len, unsigned int *refused)
 {
@@ -275,6 +285,7 @@ int virgo_eventnet_batch(const char *data, size_t len, unsigned int *refused)
 		if (ret == -ENOENT)
 			return ret;
 		*refused += !!ret;
+		cond_resched();
 	}
 	if (gen)
 		virgo_eventnet_flush_later();
