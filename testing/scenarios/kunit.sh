@@ -5,7 +5,7 @@
 # there can a missing barrier lose one.
 . virgo-test.sh
 
-suites="virgo_framing virgo_balancer virgo_auth virgo_lamport virgo_vclock virgo_cpupool virgo_mempool virgo_queue virgo_bakery virgo_lock virgo_eventnet"
+suites="virgo_framing virgo_balancer virgo_auth virgo_lamport virgo_vclock virgo_cpupool virgo_mempool virgo_queue virgo_bakery virgo_lock virgo_eventnet virgo_analytics"
 log=$(dmesg | sed 's/^\[[^]]*\] //')
 echo "$log" | grep -E '^ *(# Subtest|not ok|# virgo_|# Totals)|Expected|smp: Brought up' | sed 's/^/# /'
 for suite in $suites; do

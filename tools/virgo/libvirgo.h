@@ -9,6 +9,7 @@
 #ifndef LIBVIRGO_H
 #define LIBVIRGO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -303,6 +304,40 @@ long virgo_egraph_order(const struct virgo_egraph *g, size_t **order,
 			size_t **cycle, size_t *ncycle);
 
 int virgo_read_file(const char *path, char *buf, size_t len);
+
+/* ------------------------------------------------------------ analytics */
+
+#define VIRGO_ANALYTICS_CONF		"/etc/virgo_kernel_analytics.conf"
+#define VIRGO_ANALYTICS_KEYS		500
+#define VIRGO_ANALYTICS_KEY_MAX		64
+#define VIRGO_ANALYTICS_VALUE_MAX	256
+
+/* A key and its value, and the line of the file it came from. */
+struct virgo_kv {
+	char key[VIRGO_ANALYTICS_KEY_MAX + 1];
+	char value[VIRGO_ANALYTICS_VALUE_MAX + 3];	/* read: a line end, a NUL, */
+							/* and virgo_read_file's byte */
+	size_t line;
+};
+
+struct virgo_kv_set {
+	struct virgo_kv *kv;
+	size_t n, size;
+};
+
+bool virgo_analytics_key_ok(const char *key, size_t len);
+bool virgo_analytics_value_ok(const char *value, size_t len);
+int virgo_analytics_parse_pair(const char *s, size_t len, struct virgo_kv *kv);
+int virgo_analytics_parse(const char *text, size_t len, size_t first_line,
+			  struct virgo_kv_set *set, size_t *bad);
+int virgo_kv_set_add(struct virgo_kv_set *set, const struct virgo_kv *kv);
+void virgo_kv_set_free(struct virgo_kv_set *set);
+int virgo_analytics_get(const char *key, char *buf, size_t len);
+bool virgo_analytics_exists(const char *key);
+int virgo_analytics_set(const char *key, const char *value);
+int virgo_analytics_delete(const char *key);
+int virgo_analytics_list(struct virgo_kv_set *set);
+int virgo_analytics_apply(const struct virgo_kv_set *set, size_t *failed);
 
 /* Write @text to configfs attribute @rel under VIRGO_CONFIGFS. */
 int virgo_cfs_write(const char *rel, const char *text);

@@ -493,10 +493,66 @@ static void test_eventnet(void)
 	virgo_egraph_free(&g);
 }
 
+/* parse(TEXT): the pairs of TEXT as "k=v;k=v", or "bad N". */
+static const char *analytics(const char *text)
+{
+	static char out[1024];
+	struct virgo_kv_set set = {};
+	size_t bad = 0, i, n = 0;
+	int ret;
+
+	ret = virgo_analytics_parse(text, strlen(text), 1, &set, &bad);
+	if (ret == -EINVAL)
+		snprintf(out, sizeof(out), "bad %zu", bad);
+	else if (ret)
+		snprintf(out, sizeof(out), "error %d", ret);
+	else
+		for (i = 0, out[0] = '\0'; i < set.n; i++)
+			n += snprintf(out + n, sizeof(out) - n, "%s%s=%s@%zu", i ? ";" : "",
+				      set.kv[i].key, set.kv[i].value, set.kv[i].line);
+	virgo_kv_set_free(&set);
+	return out;
+}
+
+static void test_analytics(void)
+{
+	char big[400];
+
+	CHECK("analytics: the seed's one line",
+	      !strcmp(analytics("MaxNetworkBandwidth=255,Voltage=low\n"),
+		      "MaxNetworkBandwidth=255@1;Voltage=low@1"));
+	CHECK("analytics: one a line, comments, blanks, CRLF, AsFer's leading comma",
+	      !strcmp(analytics("# learnt\n\n a = 1 \r\n  # more\n,b=2\n,c=x y,\n"),
+		      "a=1@3;b=2@5;c=x y@6"));
+	CHECK("analytics: a later pair replaces an earlier",
+	      !strcmp(analytics("a=1,b=2\na=3\n"), "a=3@2;b=2@1"));
+	CHECK("analytics: an empty value, '=' in a value, no last line end",
+	      !strcmp(analytics("e=,f=a=b"), "e=@1;f=a=b@1"));
+	CHECK("analytics: empty text", !strcmp(analytics(""), ""));
+	CHECK("analytics: no '='", !strcmp(analytics("a=1\nb\n"), "bad 2"));
+	CHECK("analytics: a bad key", !strcmp(analytics("a=1\n\nx y=1\n"), "bad 3"));
+	CHECK("analytics: an empty key", !strcmp(analytics("=1"), "bad 1"));
+	CHECK("analytics: '..' is no key", !strcmp(analytics("..=1"), "bad 1"));
+	CHECK("analytics: a UTF-8 key", !strcmp(analytics("caf\xc3\xa9=1"), "bad 1"));
+	CHECK("analytics: a control byte in a value", !strcmp(analytics("a=b\tc"), "bad 1"));
+	memset(big, 'k', sizeof(big));
+	memcpy(big + VIRGO_ANALYTICS_KEY_MAX, "=1", 3);
+	CHECK("analytics: a key of 64 bytes", !strncmp(analytics(big), "kkkk", 4));
+	memcpy(big + VIRGO_ANALYTICS_KEY_MAX, "k=1", 4);
+	CHECK("analytics: a key of 65 bytes", !strcmp(analytics(big), "bad 1"));
+	memcpy(big, "v=", 2);
+	memset(big + 2, 'x', VIRGO_ANALYTICS_VALUE_MAX);
+	big[2 + VIRGO_ANALYTICS_VALUE_MAX] = '\0';
+	CHECK("analytics: a value of 256 bytes", !strncmp(analytics(big), "v=xxx", 5));
+	memcpy(big + 2 + VIRGO_ANALYTICS_VALUE_MAX, "x", 2);
+	CHECK("analytics: a value of 257 bytes", !strcmp(analytics(big), "bad 1"));
+}
+
 int main(void)
 {
 	test_conf();
 	test_limits();
+	test_analytics();
 	test_key();
 	test_crypto();
 	test_lamport();

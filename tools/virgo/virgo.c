@@ -127,6 +127,20 @@ static const char usage[] =
 "        its events in an order where every edge goes forward, as\n"
 "        AsFer's EventNetOrdering.txt: \"<n> - <event>\", n from 0. A\n"
 "        cycle is printed to stderr with the events it holds back; exit 1.\n"
+"  analytics load [FILE]\n"
+"        set the keys of FILE (default " VIRGO_ANALYTICS_CONF "), the\n"
+"        original's format: key=value pairs split by commas, on one line or\n"
+"        many, '#' comments. All of them, or none: a bad line (FILE:LINE:),\n"
+"        a value the kernel refuses or more than 500 keys change nothing.\n"
+"  analytics set KEY=VALUE...\n"
+"  analytics get KEY\n"
+"  analytics list\n"
+"        the keys with their values, KEY=VALUE, sorted.\n"
+"  analytics delete KEY...\n"
+"  analytics stream\n"
+"        set the pairs of each line of standard input as it comes\n"
+"        (tail -f FILE | virgo analytics stream); a bad line is reported\n"
+"        (stdin:LINE:) and changes nothing. Exits 1 if one was.\n"
 "  help\n";
 
 static int fail(const char *what, int err)
@@ -1341,6 +1355,170 @@ static int cmd_eventnet(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
+/* ------------------------------------------------------------ analytics */
+
+#define ANALYTICS_FILE_MAX	(1024 * 1024)
+#define ANALYTICS_LINE_MAX	4096
+
+/* Set @set's pairs, all or none; say which failed, from @name. */
+static int analytics_apply(const char *name, const struct virgo_kv_set *set)
+{
+	size_t failed = 0, i, fresh = 0, keys;
+	char v[sizeof(((struct virgo_kv *)0)->value)];
+	struct virgo_kv_set have = {};
+	const struct virgo_kv *kv;
+	int ret;
+
+	/* Room for the new keys: else the store would refuse one midway. */
+	ret = virgo_analytics_list(&have);
+	keys = have.n;
+	virgo_kv_set_free(&have);
+	if (ret)
+		return fail("analytics", ret);
+	for (i = 0; i < set->n; i++)
+		fresh += virgo_analytics_get(set->kv[i].key, v, sizeof(v)) == -ENOENT;
+	if (keys + fresh > VIRGO_ANALYTICS_KEYS) {
+		fprintf(stderr, "virgo: %s: %zu new keys would pass the kernel's %d; nothing set\n",
+			name, fresh, VIRGO_ANALYTICS_KEYS);
+		return 1;
+	}
+	ret = virgo_analytics_apply(set, &failed);
+	if (!ret)
+		return 0;
+	kv = &set->kv[failed];
+	fprintf(stderr, "virgo: %s:%zu: %s=%s: %s; nothing set\n", name, kv->line, kv->key,
+		kv->value, ret == -EINVAL ? "refused (a value the kernel cannot take)" :
+		strerror(-ret));
+	return 1;
+}
+
+static int analytics_load(const char *path)
+{
+	struct virgo_kv_set set = {};
+	size_t bad = 0;
+	char *text;
+	int n, ret;
+
+	text = malloc(ANALYTICS_FILE_MAX + 1);
+	if (!text)
+		return fail("analytics", -ENOMEM);
+	n = virgo_read_file(path, text, ANALYTICS_FILE_MAX + 1);
+	if (n < 0) {
+		free(text);
+		fprintf(stderr, "virgo: %s: %s\n", path,
+			n == -EFBIG ? "over 1 MiB" : strerror(-n));
+		return 1;
+	}
+	ret = virgo_analytics_parse(text, n, 1, &set, &bad);
+	free(text);
+	if (ret == -EINVAL)
+		fprintf(stderr, "virgo: %s:%zu: not key=value pairs (keys of [A-Za-z0-9_.-], at most %d bytes; values at most %d, no control byte); nothing set\n",
+			path, bad, VIRGO_ANALYTICS_KEY_MAX, VIRGO_ANALYTICS_VALUE_MAX);
+	else if (ret)
+		fail("analytics", ret);
+	else
+		ret = analytics_apply(path, &set);
+	virgo_kv_set_free(&set);
+	return ret ? 1 : 0;
+}
+
+static int analytics_stream(void)
+{
+	char line[ANALYTICS_LINE_MAX + 2];	/* the bytes, a line end, a NUL */
+	struct virgo_kv_set set;
+	size_t line_no = 0, bad, len;
+	int c, ret, status = 0;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		line_no++;
+		len = strlen(line);
+		if (len > ANALYTICS_LINE_MAX && line[len - 1] != '\n') {
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			fprintf(stderr, "virgo: stdin:%zu: over %d bytes; skipped\n", line_no,
+				ANALYTICS_LINE_MAX);
+			status = 1;
+			continue;
+		}
+		set = (struct virgo_kv_set){};
+		ret = virgo_analytics_parse(line, len, line_no, &set, &bad);
+		if (ret == -EINVAL) {
+			fprintf(stderr, "virgo: stdin:%zu: not key=value pairs; skipped\n", line_no);
+			status = 1;
+		} else if (ret) {
+			status = fail("analytics", ret);
+		} else if (analytics_apply("stdin", &set)) {
+			status = 1;
+		}
+		virgo_kv_set_free(&set);
+	}
+	return status;
+}
+
+static int cmd_analytics(int argc, char **argv)
+{
+	char v[sizeof(((struct virgo_kv *)0)->value)];
+	struct virgo_kv_set set = {};
+	size_t i;
+	int ret = 0, n;
+
+	if (argc < 1)
+		return fputs(usage, stderr), 2;
+	if (!strcmp(argv[0], "load") && argc <= 2)
+		return analytics_load(argc == 2 ? argv[1] : VIRGO_ANALYTICS_CONF);
+	if (!strcmp(argv[0], "stream") && argc == 1)
+		return analytics_stream();
+	if (!strcmp(argv[0], "get") && argc == 2) {
+		n = virgo_analytics_get(argv[1], v, sizeof(v));
+		if (n == -ENOENT) {
+			fprintf(stderr, "virgo: analytics: %s: no such key\n", argv[1]);
+			return 1;
+		}
+		if (n < 0)
+			return fail(argv[1], n);
+		printf("%s\n", v);
+		return 0;
+	}
+	if (!strcmp(argv[0], "list") && argc == 1) {
+		ret = virgo_analytics_list(&set);
+		for (i = 0; !ret && i < set.n; i++)
+			printf("%s=%s\n", set.kv[i].key, set.kv[i].value);
+		virgo_kv_set_free(&set);
+		return ret ? fail("analytics", ret) : 0;
+	}
+	if (!strcmp(argv[0], "set") && argc >= 2) {
+		/* Each argument one pair: a value may hold commas here. */
+		for (i = 1; i < (size_t)argc && !ret; i++) {
+			struct virgo_kv kv = { .line = i };
+
+			ret = virgo_analytics_parse_pair(argv[i], strlen(argv[i]), &kv);
+			if (ret) {
+				fprintf(stderr, "virgo: analytics: '%s' is not key=value (keys of [A-Za-z0-9_.-], at most %d bytes; values at most %d, no control byte); nothing set\n",
+					argv[i], VIRGO_ANALYTICS_KEY_MAX, VIRGO_ANALYTICS_VALUE_MAX);
+				break;
+			}
+			ret = virgo_kv_set_add(&set, &kv);
+			if (ret)
+				fail("analytics", ret);
+		}
+		ret = ret ? 1 : analytics_apply("argument", &set);
+		virgo_kv_set_free(&set);
+		return ret;
+	}
+	if (!strcmp(argv[0], "delete") && argc >= 2) {
+		for (i = 1; i < (size_t)argc; i++) {
+			n = virgo_analytics_delete(argv[i]);
+			if (n == -ENOENT)
+				fprintf(stderr, "virgo: analytics: %s: no such key\n", argv[i]);
+			else if (n)
+				fail(argv[i], n);
+			ret |= !!n;
+		}
+		return ret;
+	}
+	return fputs(usage, stderr), 2;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* a peer's hang-up is an error, not death */
@@ -1367,6 +1545,8 @@ int main(int argc, char **argv)
 		return cmd_lock(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "eventnet"))
 		return cmd_eventnet(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "analytics"))
+		return cmd_analytics(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "malloc") || !strcmp(argv[1], "set") ||
 	    !strcmp(argv[1], "get") || !strcmp(argv[1], "free"))
 		return cmd_mem(argv[1], argc - 2, argv + 2);

@@ -4,13 +4,17 @@
  *
  * Chooses the node a call goes to, among the nodes the balancer may use
  * (client nodes) that are up. Policies, selectable at run time:
- *   prg          - the seed's uniform pseudo-random choice: with R calls
- *                  over N up nodes, each node expects R/N of them
+ *   prg          - the seed's pseudo-random choice: with R calls over up
+ *                  nodes of weights w, node i expects R * w_i / sum(w) of
+ *                  them; the weights are 1 unless analytics sets them
+ *                  (balancer.weight.<id>), so by default each of N nodes
+ *                  expects R/N
  *   least-loaded - fewest runnable tasks, then lowest load average, then
  *                  most free memory; ties broken at random
  *   round-robin  - the next up node after the previous choice
  */
 
+#include <linux/notifier.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -24,6 +28,8 @@ static const char *const virgo_policy_names[VIRGO_POLICY_COUNT] = {
 };
 
 static enum virgo_policy virgo_policy = VIRGO_POLICY_LEAST_LOADED;
+/* prg's weight of each node id, from analytics balancer.weight.<id>. */
+static u16 virgo_weights[VIRGO_MAX_NODES + 1] = { [0 ... VIRGO_MAX_NODES] = 1 };
 static unsigned int virgo_rr_cursor;
 static DEFINE_SPINLOCK(virgo_rr_lock);
 
@@ -50,6 +56,11 @@ enum virgo_policy virgo_balancer_policy(void)
 void virgo_balancer_set_policy(enum virgo_policy policy)
 {
 	WRITE_ONCE(virgo_policy, policy);
+}
+
+u32 virgo_balancer_weight(u32 id)
+{
+	return id <= VIRGO_MAX_NODES ? READ_ONCE(virgo_weights[id]) : 0;
 }
 
 /* <0, 0, >0 as @a is less, as, more loaded than @b. */
@@ -82,6 +93,7 @@ int virgo_balancer_choose(enum virgo_policy policy,
 			  u32 random, unsigned int *rr_cursor)
 {
 	unsigned int i, up = 0, ties = 0, pick;
+	u32 total, w;
 	int best = -1, cmp;
 
 	for (i = 0; i < n; i++)
@@ -91,10 +103,18 @@ int virgo_balancer_choose(enum virgo_policy policy,
 
 	switch (policy) {
 	case VIRGO_POLICY_PRG:
-		pick = reciprocal_scale(random, up);
-		for (i = 0; i < n; i++)
-			if (cands[i].up && !pick--)
+		/* Each up node's share follows its weight; all 0: equal. */
+		for (i = 0, total = 0; i < n; i++)
+			total += cands[i].up ? cands[i].weight : 0;
+		pick = reciprocal_scale(random, total ?: up);
+		for (i = 0; i < n; i++) {
+			if (!cands[i].up)
+				continue;
+			w = total ? cands[i].weight : 1;
+			if (pick < w)
 				return i;
+			pick -= w;
+		}
 		break;
 	case VIRGO_POLICY_LEAST_LOADED:
 		/* Find the lightest load, then pick uniformly among its ties. */
@@ -165,3 +185,65 @@ int virgo_balancer_pick(void)
 	return i;
 }
 EXPORT_SYMBOL_GPL(virgo_balancer_pick);
+
+/*
+ * Analytics keys: balancer.policy (prg, least-loaded or round-robin;
+ * deleted, the policy from before it was set) and balancer.weight.<id>
+ * (0 to VIRGO_WEIGHT_MAX; 1 when deleted). A value the balancer cannot
+ * take is refused before it is set. The notifier's calls are serialised.
+ */
+static int virgo_policy_saved = -1;
+
+static int virgo_balancer_key(const char *key, const char *value, u32 *id, u32 *weight)
+{
+	const char *p = "balancer.weight.";
+	char canon[4];
+
+	if (!strncmp(key, p, strlen(p))) {
+		/* One key a node: "3", not "03" or "+3". */
+		if (kstrtou32(key + strlen(p), 10, id) || !*id || *id > VIRGO_MAX_NODES)
+			return -EINVAL;
+		snprintf(canon, sizeof(canon), "%u", *id);
+		if (strcmp(canon, key + strlen(p)))
+			return -EINVAL;
+		if (value && (kstrtou32(value, 10, weight) || *weight > VIRGO_WEIGHT_MAX))
+			return -EINVAL;
+		return 1;
+	}
+	if (!strcmp(key, "balancer.policy"))
+		return !value || virgo_policy_parse(value) >= 0 ? 2 : -EINVAL;
+	return 0;
+}
+
+static int virgo_balancer_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const struct virgo_analytics_change *c = data;
+	u32 id, weight = 1;
+	int kind = virgo_balancer_key(c->key, c->value, &id, &weight);
+
+	if (kind < 0)
+		return notifier_from_errno(kind);
+	if (action == VIRGO_ANALYTICS_CHECK || !kind)
+		return NOTIFY_DONE;
+	if (kind == 1) {
+		WRITE_ONCE(virgo_weights[id], weight);
+	} else if (c->value) {
+		if (c->fresh)
+			virgo_policy_saved = virgo_balancer_policy();
+		virgo_balancer_set_policy(virgo_policy_parse(c->value));
+	} else if (virgo_policy_saved >= 0) {
+		/* Deleted: the policy from before the key was set. */
+		virgo_balancer_set_policy(virgo_policy_saved);
+		virgo_policy_saved = -1;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virgo_balancer_nb = {
+	.notifier_call = virgo_balancer_notify,
+};
+
+int virgo_balancer_analytics_init(void)
+{
+	return virgo_analytics_register_notifier(&virgo_balancer_nb);
+}

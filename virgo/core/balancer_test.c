@@ -19,6 +19,7 @@ static void up_nodes(struct virgo_candidate *c, unsigned int n)
 	for (i = 0; i < n; i++) {
 		c[i].id = i + 1;
 		c[i].up = true;
+		c[i].weight = 1;
 		c[i].load = (struct virgo_load){ .runq = 1, .load1 = 50,
 						 .freemem_kb = 1000 };
 	}
@@ -152,6 +153,50 @@ static void virgo_test_nobody_up(struct kunit *test)
 			-EHOSTUNREACH);
 }
 
+/*
+ * prg's shares follow the weights: ten random numbers that split 2^32
+ * evenly pick nodes of weights 1, 1 and 8 once, once and 8 times.
+ */
+static void virgo_test_prg_weights(struct kunit *test)
+{
+	unsigned int i, rr = 0, got[4] = {};
+	struct virgo_candidate c[4];
+	int pick;
+
+	up_nodes(c, 4);
+	c[2].weight = 8;
+	c[3].up = false;
+	c[3].weight = 1000;	/* down: its weight counts for nothing */
+	for (i = 0; i < 10; i++) {
+		pick = virgo_balancer_choose(VIRGO_POLICY_PRG, c, 4,
+					     (u32)div_u64((u64)i << 32, 10) + 1, &rr);
+		KUNIT_ASSERT_GE(test, pick, 0);
+		got[pick]++;
+	}
+	KUNIT_EXPECT_EQ(test, got[0], 1);
+	KUNIT_EXPECT_EQ(test, got[1], 1);
+	KUNIT_EXPECT_EQ(test, got[2], 8);
+	KUNIT_EXPECT_EQ(test, got[3], 0);
+
+	/* Weight 0: never picked while another up node has weight. */
+	c[0].weight = 0;
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_NE(test, virgo_balancer_choose(VIRGO_POLICY_PRG, c, 4,
+							    (u32)i << 25, &rr), 0);
+	/* Every up node 0: equal shares, as if unweighted. */
+	c[1].weight = c[2].weight = 0;
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < 3; i++) {
+		pick = virgo_balancer_choose(VIRGO_POLICY_PRG, c, 4,
+					     (u32)div_u64((u64)i << 32, 3) + 1, &rr);
+		KUNIT_ASSERT_GE(test, pick, 0);
+		got[pick]++;
+	}
+	KUNIT_EXPECT_EQ(test, got[0], 1);
+	KUNIT_EXPECT_EQ(test, got[1], 1);
+	KUNIT_EXPECT_EQ(test, got[2], 1);
+}
+
 static void virgo_test_policy_names(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, virgo_policy_parse("prg\n"), VIRGO_POLICY_PRG);
@@ -169,6 +214,7 @@ static struct kunit_case virgo_balancer_cases[] = {
 	KUNIT_CASE(virgo_test_least_loaded),
 	KUNIT_CASE(virgo_test_round_robin),
 	KUNIT_CASE(virgo_test_nobody_up),
+	KUNIT_CASE(virgo_test_prg_weights),
 	KUNIT_CASE(virgo_test_policy_names),
 	{}
 };

@@ -461,7 +461,10 @@ struct virgo_candidate {
 	u32 id;
 	bool up;
 	struct virgo_load load;
+	u32 weight;	/* prg's share; when every up node's is 0, equal shares */
 };
+
+#define VIRGO_WEIGHT_MAX	1000	/* analytics balancer.weight.<id> */
 
 int virgo_balancer_choose(enum virgo_policy policy,
 			  const struct virgo_candidate *cands, unsigned int n,
@@ -469,6 +472,8 @@ int virgo_balancer_choose(enum virgo_policy policy,
 int virgo_balancer_pick(void);
 enum virgo_policy virgo_balancer_policy(void);
 void virgo_balancer_set_policy(enum virgo_policy policy);
+u32 virgo_balancer_weight(u32 id);
+int virgo_balancer_analytics_init(void);
 const char *virgo_policy_name(enum virgo_policy policy);
 int virgo_policy_parse(const char *name);
 
@@ -607,6 +612,71 @@ static inline u64 virgo_eventnet_log(const struct virgo_event *ev)
 static inline bool virgo_eventnet_traced(void)
 {
 	return false;
+}
+#endif
+
+/* ------------------------------------------------------------ analytics */
+
+#define VIRGO_ANALYTICS_KEYS		500	/* keys at most */
+#define VIRGO_ANALYTICS_KEY_MAX		64	/* bytes of a key: [A-Za-z0-9_.-] */
+#define VIRGO_ANALYTICS_VALUE_MAX	256	/* bytes of a value */
+
+/**
+ * struct virgo_analytics_change - what an analytics notifier is told
+ * @key: the key
+ * @value: its new value, NUL-terminated; NULL when the key is deleted
+ * @len: the value's length
+ * @fresh: the key had no value before this one
+ */
+struct virgo_analytics_change {
+	const char *key;
+	const char *value;
+	size_t len;
+	bool fresh;
+};
+
+/*
+ * The notifier's actions, each with a struct virgo_analytics_change. Only
+ * CHECK may refuse (notifier_from_errno(-EINVAL)); what SET and DELETE
+ * callbacks return is not read: a deletion cannot be refused.
+ */
+enum virgo_analytics_action {
+	VIRGO_ANALYTICS_CHECK,	/* a value about to be set */
+	VIRGO_ANALYTICS_SET,	/* set */
+	VIRGO_ANALYTICS_DELETE,	/* deleted (it had a value) */
+};
+
+struct notifier_block;
+#if IS_ENABLED(CONFIG_VIRGO_ANALYTICS)
+int virgo_analytics_get(const char *key, char *buf, size_t len);
+int virgo_analytics_get_u64(const char *key, u64 *val);
+int virgo_analytics_get_bool(const char *key, bool *val);
+int virgo_analytics_register_notifier(struct notifier_block *nb);
+int virgo_analytics_unregister_notifier(struct notifier_block *nb);
+#else
+static inline int virgo_analytics_get(const char *key, char *buf, size_t len)
+{
+	return -ENOENT;
+}
+
+static inline int virgo_analytics_get_u64(const char *key, u64 *val)
+{
+	return -ENOENT;
+}
+
+static inline int virgo_analytics_get_bool(const char *key, bool *val)
+{
+	return -ENOENT;
+}
+
+static inline int virgo_analytics_register_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+static inline int virgo_analytics_unregister_notifier(struct notifier_block *nb)
+{
+	return 0;
 }
 #endif
 

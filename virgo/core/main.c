@@ -169,6 +169,8 @@ static int __init virgo_init(void)
 	if (ret)
 		goto err_kobj;
 
+	/* The balancer's analytics keys: registering cannot fail. */
+	virgo_balancer_analytics_init();
 	/* Nothing depends on it: debugfs may be off, or fail. */
 	debugfs_create_file("connections", 0400, debugfs_create_dir("virgo", NULL),
 			    NULL, &virgo_connections_fops);

@@ -381,6 +381,7 @@ unsigned int virgo_nodes_snapshot(struct virgo_candidate *cands)
 		cands[n].id = node->id;
 		cands[n].up = node->state == VIRGO_NODE_UP;
 		cands[n].load = node->load;
+		cands[n].weight = virgo_balancer_weight(node->id);
 		spin_unlock_bh(&node->lock);
 		n++;
 	}

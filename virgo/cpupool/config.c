@@ -14,7 +14,9 @@
  *			    (default): none
  *	exec_uid	rw  the user they run as, never 0 (default 65534)
  *	exec_gid	rw  the group, never 0 (default 65534)
- *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16)
+ *	max_jobs	rw  jobs running at once on this node, 1-512 (default 16);
+ *			    analytics cpupool.max_jobs sets it too, live (and
+ *			    deleted, gives back the value from before it)
  *	max_programs	rw  of them, programs, 1-32 (default 8)
  *	caller_gid	rw  besides CAP_SYS_ADMIN, members of this group may call
  *			    virgo_clone() here (default 0: no group)
@@ -28,6 +30,7 @@
 #include <linux/configfs.h>
 #include <linux/magic.h>
 #include <linux/namei.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include "cpupool.h"
 
@@ -162,14 +165,50 @@ static const struct config_item_type virgo_cpupool_type = {
 
 static struct config_group virgo_cpupool_group;
 
+/*
+ * Analytics cpupool.max_jobs (1 to VIRGO_JOBS_MAX) sets max_jobs; a value
+ * out of range is refused before it is set. Deleted, max_jobs is what it
+ * was before the key was set. The notifier's calls are serialised.
+ */
+static u32 virgo_cpupool_saved_jobs;
+
+static int virgo_cpupool_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const struct virgo_analytics_change *c = data;
+	u32 v;
+
+	if (strcmp(c->key, "cpupool.max_jobs"))
+		return NOTIFY_DONE;
+	if (!c->value) {
+		if (virgo_cpupool_saved_jobs)
+			WRITE_ONCE(virgo_cpupool.max_jobs, virgo_cpupool_saved_jobs);
+		virgo_cpupool_saved_jobs = 0;
+		return NOTIFY_OK;
+	}
+	if (kstrtou32(c->value, 10, &v) || !v || v > VIRGO_JOBS_MAX)
+		return notifier_from_errno(-EINVAL);
+	if (action != VIRGO_ANALYTICS_SET)
+		return NOTIFY_OK;
+	if (c->fresh)
+		virgo_cpupool_saved_jobs = READ_ONCE(virgo_cpupool.max_jobs);
+	WRITE_ONCE(virgo_cpupool.max_jobs, v);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block virgo_cpupool_nb = {
+	.notifier_call = virgo_cpupool_notify,
+};
+
 int virgo_cpupool_config_init(void)
 {
 	config_group_init_type_name(&virgo_cpupool_group, "cpupool",
 				    &virgo_cpupool_type);
+	virgo_analytics_register_notifier(&virgo_cpupool_nb);
 	return virgo_config_register_group(&virgo_cpupool_group);
 }
 
 void virgo_cpupool_config_exit(void)
 {
+	virgo_analytics_unregister_notifier(&virgo_cpupool_nb);
 	virgo_config_unregister_group(&virgo_cpupool_group);
 }

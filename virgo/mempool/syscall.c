@@ -16,6 +16,7 @@
 
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
@@ -76,6 +77,12 @@ static int virgo_mempool_io(u64 vuid, u64 off, void *buf, u64 len, bool write)
 	snprintf(line, sizeof(line), "%s %llu %llu %llu", write ? "write" : "read",
 		 vuid, off, len);
 	req.op = write ? "set" : "get";
+	/*
+	 * A chunk is up to a MiB: its deadline grows with it, 4 ms a KiB
+	 * past the second every call has (256 KiB/s at the least: an
+	 * emulated debug node under load moves a few MB/s).
+	 */
+	req.timeout_ms = VIRGO_CALL_TIMEOUT_MS + 4 * div_u64(len, SZ_1K);
 	if (write) {
 		req.data = buf;
 		req.data_len = len;
