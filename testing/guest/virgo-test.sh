@@ -17,8 +17,23 @@ virgo_test_n=0
 virgo_test_pass=0
 virgo_test_fail=0
 
+# virgo_test_now: centiseconds since boot
+virgo_test_now() {
+	read -r vt_up _ < /proc/uptime
+	echo "${vt_up%.*}${vt_up#*.}"
+}
+virgo_test_last=$(virgo_test_now)
+
 virgo_test_result() {
 	virgo_test_n=$((virgo_test_n + 1))
+	# A check that took 5 s or more says so (after the scenario's start,
+	# for the first): where a slow run spends its time.
+	vt_now=$(virgo_test_now)
+	if [ $((vt_now - virgo_test_last)) -ge 500 ]; then
+		vt_cs=$((vt_now - virgo_test_last))
+		echo "# check $virgo_test_n took $((vt_cs / 100)).$((vt_cs / 10 % 10)) s"
+	fi
+	virgo_test_last=$vt_now
 	if [ "$1" = 0 ]; then
 		virgo_test_pass=$((virgo_test_pass + 1))
 		echo "ok $virgo_test_n - $2"
