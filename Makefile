@@ -104,7 +104,7 @@ harness-debug-kernel: tree $(HARNESS_DEBUG)/.config
 	+$(KMAKE) O=$(HARNESS_DEBUG) -j$(JOBS) bzImage
 
 harness-initramfs: harness-kernel
-	@testing/build-initramfs $(SRC) $(HARNESS)
+	@testing/build-initramfs $(SRC) $(HARNESS) --python
 
 check: deps harness-initramfs harness-debug-kernel
 	@VIRGO_DEBUG_KERNEL=$(HARNESS_DEBUG)/arch/x86/boot/bzImage testing/run-all
