@@ -121,14 +121,17 @@ check "and no file was made" [ ! -e /srv/virgo/new.txt ]
 echo 64 > /sys/kernel/config/virgo/cloudfs/max_fds
 
 # ------------------------------------------------------------ hostile input
-awk 'BEGIN { for (i = 0; i < 10000; i++) {
+# 10,000 lines; 2,000 on the debug kernel (the same parser, five times slower).
+bad=10000
+debug_kernel && bad=2000
+awk -v n=$bad 'BEGIN { for (i = 0; i < n; i++) {
 	r = i % 4
 	if (r == 0) print "virgo_cloud_read(" i ")"
 	else if (r == 1) print "read 1 2"
 	else if (r == 2) print "close x" i
 	else print "virgo_cloud_open(../" i ")" } }' > /tmp/bad.lines
 n=$(nc -w 10 127.0.0.1 50000 < /tmp/bad.lines | grep -c '^ERROR ')
-check_eq "10,000 malformed lines, 10,000 errors" 10000 "$n"
+check_eq "$bad malformed lines, $bad errors" $bad "$n"
 check "the service answers on" sh -c "printf 'virgo_cloud_open(seed.txt)\n' | nc -w 3 127.0.0.1 50000 | grep -q '^OK '"
 out=$({ printf 'write 12345 0 5\nhello\nclose 12345\n'; } | nc -w 3 127.0.0.1 50000 | tr '\n' '|')
 check_eq "a write to a bad descriptor: its payload is skipped, not run" \

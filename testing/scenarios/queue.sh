@@ -70,13 +70,16 @@ ERROR EPERM only the cluster's nodes may send this" "$out"
 out=$(printf 'REQUEST 2:1:1 1 echo 1\nx\n' | port 3)
 check_eq "a node may not send another node's request" \
 	"ERROR EPERM only the cluster's nodes may send this" "$out"
+# 10,000 lines; 2,000 on the debug kernel (the same parser, five times slower).
+bad=10000
+debug_kernel && bad=2000
 i=0
-while [ $i -lt 5000 ]; do
+while [ $i -lt $((bad / 2)) ]; do
 	printf 'WAIT x\nLIST 1 2\n'
 	i=$((i + 1))
 done > /tmp/junk
-check_eq "10,000 malformed lines, 10,000 errors on one connection" \
-	"10000 ERROR EINVAL" "$(port 3 < /tmp/junk | sort | uniq -c | awk '{ print $1, $2, $3 }')"
+check_eq "$bad malformed lines, $bad errors on one connection" \
+	"$bad ERROR EINVAL" "$(port 3 < /tmp/junk | sort | uniq -c | awk '{ print $1, $2, $3 }')"
 check "and the service still answers" sh -c \
 	"echo hi | nc -w 5 $(addr 3) 60000 | grep -q '^QUEUED 3:'"
 
