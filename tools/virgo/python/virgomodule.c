@@ -76,6 +76,22 @@ static int node_arg(PyObject *obj, unsigned int *node)
 	return 0;
 }
 
+/*
+ * (status, result, ran_on) of a call that ran somewhere (clone, wait):
+ * @ret bytes of @buf, or -errno; @buf is freed either way.
+ */
+static PyObject *ran_result(long ret, long long status, char *buf, unsigned int ran_on)
+{
+	PyObject *result = NULL;
+
+	if (ret < 0)
+		raise_errno(ret);
+	else
+		result = Py_BuildValue("(Ly#I)", status, buf, (Py_ssize_t)ret, ran_on);
+	free(buf);
+	return result;
+}
+
 PyDoc_STRVAR(clone_doc,
 "clone(func, arg, node, exec, timeout_ms) -> (status, result, ran_on)\n\n"
 "virgo_clone(2): run the kernel function (or with exec the program) func on\n"
@@ -84,7 +100,7 @@ PyDoc_STRVAR(clone_doc,
 static PyObject *py_clone(PyObject *self, PyObject *args)
 {
 	unsigned int node, timeout_ms;
-	PyObject *node_obj, *result;
+	PyObject *node_obj;
 	struct virgo_clone_args ca;
 	int exec_flag;
 	const char *func;
@@ -117,13 +133,7 @@ static PyObject *py_clone(PyObject *self, PyObject *args)
 	ret = virgo_clone(&ca);
 	Py_END_ALLOW_THREADS
 	PyBuffer_Release(&arg);
-	if (ret < 0) {
-		free(buf);
-		return raise_errno(ret);
-	}
-	result = Py_BuildValue("(Ly#I)", (long long)ca.status, buf, (Py_ssize_t)ret, ca.ran_on);
-	free(buf);
-	return result;
+	return ran_result(ret, ca.status, buf, ca.ran_on);
 }
 
 static PyObject *py_malloc(PyObject *self, PyObject *args)
@@ -316,7 +326,6 @@ static PyObject *py_wait(PyObject *self, PyObject *args)
 {
 	struct virgo_wait_args wa;
 	unsigned int timeout_ms;
-	PyObject *result;
 	const char *id;
 	char *buf;
 	long ret;
@@ -335,13 +344,7 @@ static PyObject *py_wait(PyObject *self, PyObject *args)
 	Py_BEGIN_ALLOW_THREADS
 	ret = virgo_wait(&wa);
 	Py_END_ALLOW_THREADS
-	if (ret < 0) {
-		free(buf);
-		return raise_errno(ret);
-	}
-	result = Py_BuildValue("(Ly#I)", (long long)wa.status, buf, (Py_ssize_t)ret, wa.ran_on);
-	free(buf);
-	return result;
+	return ran_result(ret, wa.status, buf, wa.ran_on);
 }
 
 static PyObject *py_lock(PyObject *self, PyObject *args)
