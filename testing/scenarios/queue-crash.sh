@@ -7,7 +7,8 @@
 . virgo-test.sh
 
 addr2=${VIRGO_NODE_ADDR%.*}.2
-state2() { nc -w 3 "$addr2" 8 </dev/null; }
+# nc -w bounds only the connect: node 2 restarting mid-answer would hold it.
+state2() { timeout 10 nc -w 3 "$addr2" 8 </dev/null; }
 up2() { state2 | grep -q '^state open'; }
 restart2() {
 	virgo-fault restart 2 >/dev/null &&
