@@ -1,6 +1,6 @@
 #!/bin/sh
 # Cluster locks on 3 nodes: `virgo lock` runs a command holding a lock;
-# 3 nodes x 200 increments (25 on the debug kernel) of one counter under
+# 3 nodes x 200 increments (15 on the debug kernel) of one counter under
 # it lose none; fencing tokens grow in the order the lock was held; a
 # holder cut off loses the lock within its lease, is stopped, and writes
 # nothing after the next holder; a holder keeps its lock while the master
@@ -65,11 +65,11 @@ grep -q "^held " $cfs/status
 check "nothing left held here" [ $? = 1 ]
 
 # ------------------------------------------------------------ the counter
-# 200 rounds a node; 25 on the debug kernel, which looks for other bugs
+# 200 rounds a node; 15 on the debug kernel, which looks for other bugs
 # (each round starts five programs, and a debug kernel forks slowly: 100
 # took three minutes).
 rounds=200
-debug_kernel && rounds=25
+debug_kernel && rounds=15
 echo 0 | virgo fs put --node 2 counter
 ask 2 rounds $rounds > /tmp/r2 &
 p2=$!

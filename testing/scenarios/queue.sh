@@ -1,6 +1,6 @@
 #!/bin/sh
 # The queue and KingCobra on 3 nodes: publish/reply round trips between
-# every pair of nodes, the seed's telnet form, 1,000 requests (500 on the
+# every pair of nodes, the seed's telnet form, 1,000 requests (100 on the
 # debug kernel) from two publishers each answered exactly once, a full
 # queue, malformed input, asynchronous virgo_clone, and the log's records.
 . virgo-test.sh
@@ -91,11 +91,11 @@ check_eq "its result comes back as the REPLY" 2 "$(field "$out" node)"
 check "ran on node 2, status 0" grep -q "ran on node 2, status 0" /tmp/v
 
 # ------------------------------------------------------------ many
-# 500 a publisher; 100 on the debug kernel, which looks for other bugs
+# 500 a publisher; 50 on the debug kernel, which looks for other bugs
 # (each publish and each wait is a program started, and a debug kernel
 # forks slowly).
 per=500
-debug_kernel && per=100
+debug_kernel && per=50
 pub() {
 	i=0
 	while [ $i -lt $per ]; do
