@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VIRGO cloudfs - a remote descriptor as a file of the caller's own
+ *
+ * virgo_open() returns a descriptor in the caller's file table: an
+ * anonymous-inode file, "[virgo-file]", that names the descriptor a node
+ * gave (its node and id). It behaves as files do: dup(), fork(),
+ * O_CLOEXEC, close() and exit work as for any file, and when the last
+ * reference to it goes, the node's descriptor is closed, in the
+ * background (an exiting process does not wait on the network).
+ *
+ * read(2), write(2), pread(2), pwrite(2) and lseek(2) work on it (the
+ * position is the file's; SEEK_END is refused: the size is the node's),
+ * and so do virgo_read() and virgo_write(), at the position they are
+ * given. Each file has an inode of its own, so that opening
+ * /proc/PID/fd/N gives another file on the same node's descriptor (as
+ * `cat /proc/self/fd/3` does); the descriptor is closed once the last
+ * file of either kind is.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include "cloudfs.h"
+
+/**
+ * struct virgo_rfile - a node's descriptor, shared by the files on it
+ * @ref: the files that hold it
+ * @inode: the inode whose i_private points here while @ref is not 0
+ * @close_work: closes @rfd on @node once the last file is gone
+ * @node: the node that holds the file
+ * @rfd: the descriptor the node gave
+ */
+struct virgo_rfile {
+	struct kref ref;
+	struct inode *inode;
+	struct work_struct close_work;
+	u32 node;
+	s64 rfd;
+};
+
+/* Orders a last kref_put() with a reopen through /proc (i_private). */
+static DEFINE_SPINLOCK(virgo_rfile_lock);
+
+static const struct file_operations virgo_rfile_fops;
+
+static void virgo_rfile_close_work(struct work_struct *work)
+{
+	struct virgo_rfile *rf = container_of(work, struct virgo_rfile, close_work);
+	int ret = virgo_fs_remote_close(rf->node, rf->rfd);
+
+	/* Its node's idle_ms reclaims a descriptor whose close was lost. */
+	if (ret && ret != -EBADF)
+		pr_debug("closing descriptor %lld on node %u: %d\n", rf->rfd, rf->node, ret);
+	kfree(rf);
+}
+
+/* The last file is gone (called with virgo_rfile_lock held). */
+static void virgo_rfile_last(struct kref *ref)
+	__releases(&virgo_rfile_lock)
+{
+	struct virgo_rfile *rf = container_of(ref, struct virgo_rfile, ref);
+
+	rf->inode->i_private = NULL;
+	spin_unlock(&virgo_rfile_lock);
+	queue_work(virgo_wq, &rf->close_work);
+}
+
+static void virgo_rfile_put(struct virgo_rfile *rf)
+{
+	kref_put_lock(&rf->ref, virgo_rfile_last, &virgo_rfile_lock);
+}
+
+/* An open of /proc/PID/fd/N: another file on the same descriptor. */
+static int virgo_rfile_open(struct inode *inode, struct file *file)
+{
+	struct virgo_rfile *rf;
+
+	spin_lock(&virgo_rfile_lock);
+	rf = inode->i_private;
+	if (rf)
+		kref_get(&rf->ref);
+	spin_unlock(&virgo_rfile_lock);
+	if (!rf)
+		return -ENXIO;
+	file->private_data = rf;
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE | FMODE_LSEEK;
+	return 0;
+}
+
+static int virgo_rfile_release(struct inode *inode, struct file *file)
+{
+	virgo_rfile_put(file->private_data);
+	return 0;
+}
+
+static ssize_t virgo_rfile_read(struct file *file, char __user *buf, size_t count,
+				loff_t *ppos)
+{
+	struct virgo_rfile *rf = file->private_data;
+	long n = virgo_fs_rw(rf->node, rf->rfd, buf, count, *ppos, false);
+
+	if (n > 0)
+		*ppos += n;
+	return n;
+}
+
+static ssize_t virgo_rfile_write(struct file *file, const char __user *buf, size_t count,
+				 loff_t *ppos)
+{
+	struct virgo_rfile *rf = file->private_data;
+	long n = virgo_fs_rw(rf->node, rf->rfd, (char __user *)buf, count, *ppos, true);
+
+	/* With O_APPEND the node writes at the end, wherever the file is. */
+	if (n > 0 && !(file->f_flags & O_APPEND))
+		*ppos += n;
+	return n;
+}
+
+static const struct file_operations virgo_rfile_fops = {
+	.owner		= THIS_MODULE,
+	.open		= virgo_rfile_open,
+	.release	= virgo_rfile_release,
+	.read		= virgo_rfile_read,
+	.write		= virgo_rfile_write,
+	.llseek		= no_seek_end_llseek,
+};
+
+/**
+ * virgo_rfile_install() - a descriptor of the caller's for a node's one
+ * @node: the node that opened the file
+ * @rfd: the descriptor it gave
+ * @flags: the open flags (access mode, O_APPEND, O_CLOEXEC)
+ *
+ * Return: the new file descriptor, or -errno; on failure the node's
+ * descriptor is closed.
+ */
+int virgo_rfile_install(u32 node, s64 rfd, int flags)
+{
+	struct virgo_rfile *rf;
+	struct file *file;
+	int fd;
+
+	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+	if (!rf) {
+		fd = -ENOMEM;
+		goto close;
+	}
+	kref_init(&rf->ref);
+	INIT_WORK(&rf->close_work, virgo_rfile_close_work);
+	rf->node = node;
+	rf->rfd = rfd;
+	fd = get_unused_fd_flags(flags & O_CLOEXEC);
+	if (fd < 0)
+		goto free;
+	file = anon_inode_create_getfile("[virgo-file]", &virgo_rfile_fops, rf,
+					 flags & (O_ACCMODE | O_APPEND), NULL);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto free;
+	}
+	file->f_flags |= flags & O_APPEND;
+	/* Nothing else has the inode yet: a reopen finds the descriptor. */
+	rf->inode = file_inode(file);
+	rf->inode->i_private = rf;
+	rf->inode->i_fop = &virgo_rfile_fops;
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE | FMODE_LSEEK;
+	fd_install(fd, file);
+	return fd;
+free:
+	kfree(rf);
+close:
+	virgo_fs_remote_close(node, rfd);
+	return fd;
+}
+
+/**
+ * virgo_rfile_rw() - virgo_read() or virgo_write() on a file of the caller's
+ * @fd: the caller's descriptor
+ * @ubuf: the caller's bytes
+ * @count: how many, at most VIRGO_FS_IO_MAX a call
+ * @pos: where in the file (the file's own position is left as it is)
+ * @write: write, else read
+ *
+ * The file is held through the call: a close by another thread does not
+ * close the node's descriptor under it.
+ *
+ * Return: the bytes moved, or -errno; -EBADF when @fd is not a cloudfs
+ * file open for reading (writing).
+ */
+long virgo_rfile_rw(int fd, void __user *ubuf, u64 count, s64 pos, bool write)
+{
+	CLASS(fd, f)(fd);
+	struct virgo_rfile *rf;
+
+	if (fd_empty(f) || fd_file(f)->f_op != &virgo_rfile_fops ||
+	    !(fd_file(f)->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
+		return -EBADF;
+	rf = fd_file(f)->private_data;
+	return virgo_fs_rw(rf->node, rf->rfd, ubuf, count, pos, write);
+}
+
+/* Is @fd a cloudfs file of the caller's? */
+bool virgo_rfile_is(int fd)
+{
+	CLASS(fd, f)(fd);
+
+	return !fd_empty(f) && fd_file(f)->f_op == &virgo_rfile_fops;
+}
