@@ -71,7 +71,10 @@ size_t virgo_fds_list(char *buf, size_t size);
 
 long virgo_fs_rw(u32 node, s64 rfd, void __user *ubuf, u64 count, s64 pos, bool write);
 int virgo_fs_remote_close(u32 node, s64 rfd);
-int virgo_rfile_install(u32 node, s64 rfd, int flags);
+int virgo_rfile_prepare(int flags, struct file **file);
+void virgo_rfile_install(int fd, struct file *file, u32 node, s64 rfd);
+void virgo_rfile_abandon(int fd, struct file *file, u32 node, s64 rfd);
+int virgo_rfile_init(void);
 long virgo_rfile_rw(int fd, void __user *ubuf, u64 count, s64 pos, bool write);
 bool virgo_rfile_is(int fd);
 

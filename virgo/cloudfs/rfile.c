@@ -10,20 +10,27 @@
  * background (an exiting process does not wait on the network).
  *
  * read(2), write(2), pread(2), pwrite(2) and lseek(2) work on it (the
- * position is the file's; SEEK_END is refused: the size is the node's),
- * and so do virgo_read() and virgo_write(), at the position they are
- * given. Each file has an inode of its own, so that opening
- * /proc/PID/fd/N gives another file on the same node's descriptor (as
- * `cat /proc/self/fd/3` does); the descriptor is closed once the last
- * file of either kind is.
+ * position is the file's, shared as a regular file's is; SEEK_END is
+ * refused: the size is the node's), and so do virgo_read() and
+ * virgo_write(), at the position they are given. Each file has an inode
+ * of its own, so that opening /proc/PID/fd/N gives another file on the
+ * same node's descriptor (as `cat /proc/self/fd/3` does), with no more
+ * access than the first; the descriptor is closed once the last file of
+ * either kind is.
+ *
+ * The caller's descriptor and file are made before the node is asked, so
+ * that an open the node carried out (O_CREAT, O_TRUNC, O_EXCL) is never
+ * lost to a full file table.
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/slab.h>
-#include <linux/uio.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include "cloudfs.h"
 
 /**
@@ -32,7 +39,9 @@
  * @inode: the inode whose i_private points here while @ref is not 0
  * @close_work: closes @rfd on @node once the last file is gone
  * @node: the node that holds the file
- * @rfd: the descriptor the node gave
+ * @rfd: the descriptor it gave; -1 until it did
+ * @fmode: the first file's FMODE_READ and FMODE_WRITE: a reopen gets no more
+ * @append: the node opened it with O_APPEND (whatever the local flags say)
  */
 struct virgo_rfile {
 	struct kref ref;
@@ -40,21 +49,39 @@ struct virgo_rfile {
 	struct work_struct close_work;
 	u32 node;
 	s64 rfd;
+	fmode_t fmode;
+	bool append;
 };
+
+#define VIRGO_RFILE_FMODE	(FMODE_READ | FMODE_WRITE)
+#define VIRGO_RFILE_CLOSE_TRIES	3
 
 /* Orders a last kref_put() with a reopen through /proc (i_private). */
 static DEFINE_SPINLOCK(virgo_rfile_lock);
+
+/*
+ * The closes: a few at a time, so that a process exiting with many files
+ * on one node does not open more connections than the node takes.
+ */
+static struct workqueue_struct *virgo_rfile_wq;
 
 static const struct file_operations virgo_rfile_fops;
 
 static void virgo_rfile_close_work(struct work_struct *work)
 {
 	struct virgo_rfile *rf = container_of(work, struct virgo_rfile, close_work);
-	int ret = virgo_fs_remote_close(rf->node, rf->rfd);
+	int try, ret = 0;
 
+	for (try = 1; rf->rfd >= 0 && try <= VIRGO_RFILE_CLOSE_TRIES; try++) {
+		ret = virgo_fs_remote_close(rf->node, rf->rfd);
+		if (ret != -EBUSY && ret != -EAGAIN && ret != -EHOSTDOWN && ret != -EINTR)
+			break;
+		msleep(100 * try);
+	}
 	/* Its node's idle_ms reclaims a descriptor whose close was lost. */
 	if (ret && ret != -EBADF)
-		pr_debug("closing descriptor %lld on node %u: %d\n", rf->rfd, rf->node, ret);
+		pr_info_ratelimited("closing descriptor %lld on node %u: error %d\n",
+				    rf->rfd, rf->node, ret);
 	kfree(rf);
 }
 
@@ -64,14 +91,21 @@ static void virgo_rfile_last(struct kref *ref)
 {
 	struct virgo_rfile *rf = container_of(ref, struct virgo_rfile, ref);
 
-	rf->inode->i_private = NULL;
+	if (rf->inode)
+		rf->inode->i_private = NULL;
 	spin_unlock(&virgo_rfile_lock);
-	queue_work(virgo_wq, &rf->close_work);
+	queue_work(virgo_rfile_wq, &rf->close_work);
 }
 
 static void virgo_rfile_put(struct virgo_rfile *rf)
 {
 	kref_put_lock(&rf->ref, virgo_rfile_last, &virgo_rfile_lock);
+}
+
+/* What a file on the node's descriptor may do: pread/pwrite, lseek. */
+static void virgo_rfile_fmode(struct file *file)
+{
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE | FMODE_LSEEK | FMODE_ATOMIC_POS;
 }
 
 /* An open of /proc/PID/fd/N: another file on the same descriptor. */
@@ -86,8 +120,12 @@ static int virgo_rfile_open(struct inode *inode, struct file *file)
 	spin_unlock(&virgo_rfile_lock);
 	if (!rf)
 		return -ENXIO;
+	if (file->f_mode & VIRGO_RFILE_FMODE & ~rf->fmode) {
+		virgo_rfile_put(rf);
+		return -EACCES;
+	}
 	file->private_data = rf;
-	file->f_mode |= FMODE_PREAD | FMODE_PWRITE | FMODE_LSEEK;
+	virgo_rfile_fmode(file);
 	return 0;
 }
 
@@ -114,8 +152,11 @@ static ssize_t virgo_rfile_write(struct file *file, const char __user *buf, size
 	struct virgo_rfile *rf = file->private_data;
 	long n = virgo_fs_rw(rf->node, rf->rfd, (char __user *)buf, count, *ppos, true);
 
-	/* With O_APPEND the node writes at the end, wherever the file is. */
-	if (n > 0 && !(file->f_flags & O_APPEND))
+	/*
+	 * With O_APPEND the node writes at the end, wherever the file is, and
+	 * the end is the node's to know: the position stays.
+	 */
+	if (n > 0 && !rf->append)
 		*ppos += n;
 	return n;
 }
@@ -130,52 +171,81 @@ static const struct file_operations virgo_rfile_fops = {
 };
 
 /**
- * virgo_rfile_install() - a descriptor of the caller's for a node's one
- * @node: the node that opened the file
- * @rfd: the descriptor it gave
+ * virgo_rfile_prepare() - a descriptor and a file, before the node is asked
  * @flags: the open flags (access mode, O_APPEND, O_CLOEXEC)
+ * @new: the file made
  *
- * Return: the new file descriptor, or -errno; on failure the node's
- * descriptor is closed.
+ * Return: the descriptor reserved (not yet in the table), or -errno.
  */
-int virgo_rfile_install(u32 node, s64 rfd, int flags)
+int virgo_rfile_prepare(int flags, struct file **new)
 {
 	struct virgo_rfile *rf;
 	struct file *file;
 	int fd;
 
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
-	if (!rf) {
-		fd = -ENOMEM;
-		goto close;
-	}
+	if (!rf)
+		return -ENOMEM;
 	kref_init(&rf->ref);
 	INIT_WORK(&rf->close_work, virgo_rfile_close_work);
-	rf->node = node;
-	rf->rfd = rfd;
+	rf->rfd = -1;
+	rf->append = flags & O_APPEND;
 	fd = get_unused_fd_flags(flags & O_CLOEXEC);
-	if (fd < 0)
-		goto free;
+	if (fd < 0) {
+		kfree(rf);
+		return fd;
+	}
 	file = anon_inode_create_getfile("[virgo-file]", &virgo_rfile_fops, rf,
-					 flags & (O_ACCMODE | O_APPEND), NULL);
+					 flags & O_ACCMODE, NULL);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
-		fd = PTR_ERR(file);
-		goto free;
+		kfree(rf);
+		return PTR_ERR(file);
 	}
+	rf->fmode = file->f_mode & VIRGO_RFILE_FMODE;
 	file->f_flags |= flags & O_APPEND;
+	virgo_rfile_fmode(file);
+	*new = file;
+	return fd;
+}
+
+/**
+ * virgo_rfile_install() - give the caller the file virgo_rfile_prepare() made
+ * @fd: the descriptor it reserved
+ * @file: the file
+ * @node: the node that opened the file
+ * @rfd: the descriptor it gave
+ */
+void virgo_rfile_install(int fd, struct file *file, u32 node, s64 rfd)
+{
+	struct virgo_rfile *rf = file->private_data;
+
+	rf->node = node;
+	rf->rfd = rfd;
 	/* Nothing else has the inode yet: a reopen finds the descriptor. */
 	rf->inode = file_inode(file);
 	rf->inode->i_private = rf;
 	rf->inode->i_fop = &virgo_rfile_fops;
-	file->f_mode |= FMODE_PREAD | FMODE_PWRITE | FMODE_LSEEK;
 	fd_install(fd, file);
-	return fd;
-free:
-	kfree(rf);
-close:
-	virgo_fs_remote_close(node, rfd);
-	return fd;
+}
+
+/**
+ * virgo_rfile_abandon() - undo virgo_rfile_prepare(): the node said no
+ * @fd: the descriptor it reserved
+ * @file: the file
+ * @node: the node, when it gave a descriptor all the same (else 0)
+ * @rfd: that descriptor, closed in the background
+ */
+void virgo_rfile_abandon(int fd, struct file *file, u32 node, s64 rfd)
+{
+	struct virgo_rfile *rf = file->private_data;
+
+	if (node) {
+		rf->node = node;
+		rf->rfd = rfd;
+	}
+	put_unused_fd(fd);
+	fput(file);
 }
 
 /**
@@ -210,4 +280,10 @@ bool virgo_rfile_is(int fd)
 	CLASS(fd, f)(fd);
 
 	return !fd_empty(f) && fd_file(f)->f_op == &virgo_rfile_fops;
+}
+
+int virgo_rfile_init(void)
+{
+	virgo_rfile_wq = alloc_workqueue("virgo_rfile", WQ_UNBOUND, 4);
+	return virgo_rfile_wq ? 0 : -ENOMEM;
 }

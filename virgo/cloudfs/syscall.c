@@ -42,8 +42,9 @@ VIRGO_SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, m
 	struct virgo_request req = {
 		.line = line, .reply = reply, .reply_len = sizeof(reply),
 	};
-	int oflags, target, tries = 3, first = 0, ret;
+	int oflags, target, tries = 3, first = 0, ret, local;
 	int cloexec = flags & O_CLOEXEC;
+	struct file *file;
 	struct virgo_fd v;
 	char *path;
 	u64 fd;
@@ -62,6 +63,12 @@ VIRGO_SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, m
 	if (!*path) {
 		kfree(path);
 		return -ENOENT;
+	}
+	/* The caller's descriptor first: a full table must not lose the open. */
+	local = virgo_rfile_prepare(oflags | cloexec, &file);
+	if (local < 0) {
+		kfree(path);
+		return local;
 	}
 	snprintf(line, sizeof(line), "open %d %u %zu", oflags, mode, strlen(path));
 	req.op = "open";
@@ -85,18 +92,23 @@ VIRGO_SYSCALL_DEFINE3(virgo_open, const char __user *, upath, u64, flags, u32, m
 		first = ret;
 	} while (--tries);
 	kfree(path);
-	if (ret)
+	if (ret) {
+		virgo_rfile_abandon(local, file, 0, 0);
 		return ret;
+	}
 	node = target;
 	/* A descriptor that names another node would send its calls astray. */
 	if (strncmp(reply, "OK ", 3) || virgo_parse_u64(reply + 3, S64_MAX, &fd) ||
 	    virgo_fd_decode(fd, &v) || v.node != node) {
 		/* A descriptor it did give is closed: no one could use it. */
 		if (!strncmp(reply, "OK ", 3) && !virgo_parse_u64(reply + 3, S64_MAX, &fd))
-			virgo_fs_remote_close(node, fd);
+			virgo_rfile_abandon(local, file, node, fd);
+		else
+			virgo_rfile_abandon(local, file, 0, 0);
 		return -EPROTO;
 	}
-	return virgo_rfile_install(node, fd, oflags | cloexec);
+	virgo_rfile_install(local, file, node, fd);
+	return local;
 }
 
 /**
