@@ -6,12 +6,16 @@
  * anonymous-inode file, "[virgo-file]", that names the descriptor a node
  * gave (its node and id). It behaves as files do: dup(), fork(),
  * O_CLOEXEC, close() and exit work as for any file, and when the last
- * reference to it goes, the node's descriptor is closed, in the
- * background (an exiting process does not wait on the network).
+ * reference to it goes, the node's descriptor is closed: at once by the
+ * task that let it go, so that the node's per-peer limit is free for the
+ * next open; in the background when that task is exiting or killed (it
+ * does not wait on the network), or when the close must be tried again.
  *
  * read(2), write(2), pread(2), pwrite(2) and lseek(2) work on it (the
  * position is the file's, shared as a regular file's is; SEEK_END is
- * refused: the size is the node's), and so do virgo_read() and
+ * refused: the size is the node's; whether writes append is the node's
+ * descriptor's, and a write through a file whose O_APPEND says otherwise
+ * (F_SETFL) is refused), and so do virgo_read() and
  * virgo_write(), at the position they are given. Each file has an inode
  * of its own, so that opening /proc/PID/fd/N gives another file on the
  * same node's descriptor (as `cat /proc/self/fd/3` does), with no more
@@ -28,6 +32,9 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -67,16 +74,23 @@ static struct workqueue_struct *virgo_rfile_wq;
 
 static const struct file_operations virgo_rfile_fops;
 
+/* Is a close that failed with @err worth another try? */
+static bool virgo_rfile_retry(int err)
+{
+	return err == -EBUSY || err == -EAGAIN || err == -EHOSTDOWN || err == -EINTR;
+}
+
 static void virgo_rfile_close_work(struct work_struct *work)
 {
 	struct virgo_rfile *rf = container_of(work, struct virgo_rfile, close_work);
 	int try, ret = 0;
 
 	for (try = 1; rf->rfd >= 0 && try <= VIRGO_RFILE_CLOSE_TRIES; try++) {
+		if (try > 1)
+			msleep(100 * try);
 		ret = virgo_fs_remote_close(rf->node, rf->rfd);
-		if (ret != -EBUSY && ret != -EAGAIN && ret != -EHOSTDOWN && ret != -EINTR)
+		if (!virgo_rfile_retry(ret))
 			break;
-		msleep(100 * try);
 	}
 	/* Its node's idle_ms reclaims a descriptor whose close was lost. */
 	if (ret && ret != -EBADF)
@@ -94,6 +108,13 @@ static void virgo_rfile_last(struct kref *ref)
 	if (rf->inode)
 		rf->inode->i_private = NULL;
 	spin_unlock(&virgo_rfile_lock);
+	/* An exiting or killed task, or a kernel thread, does not wait. */
+	if (rf->rfd >= 0 && !(current->flags & (PF_EXITING | PF_KTHREAD)) &&
+	    !fatal_signal_pending(current) &&
+	    !virgo_rfile_retry(virgo_fs_remote_close(rf->node, rf->rfd))) {
+		kfree(rf);
+		return;
+	}
 	queue_work(virgo_rfile_wq, &rf->close_work);
 }
 
@@ -120,11 +141,18 @@ static int virgo_rfile_open(struct inode *inode, struct file *file)
 	spin_unlock(&virgo_rfile_lock);
 	if (!rf)
 		return -ENXIO;
+	/* An open, as virgo_open() is: the caller must be allowed. */
+	if (!virgo_fs_permitted()) {
+		virgo_rfile_put(rf);
+		return -EPERM;
+	}
 	if (file->f_mode & VIRGO_RFILE_FMODE & ~rf->fmode) {
 		virgo_rfile_put(rf);
 		return -EACCES;
 	}
 	file->private_data = rf;
+	/* The node's descriptor decides whether writes append. */
+	file->f_flags = (file->f_flags & ~O_APPEND) | (rf->append ? O_APPEND : 0);
 	virgo_rfile_fmode(file);
 	return 0;
 }
@@ -150,8 +178,11 @@ static ssize_t virgo_rfile_write(struct file *file, const char __user *buf, size
 				 loff_t *ppos)
 {
 	struct virgo_rfile *rf = file->private_data;
-	long n = virgo_fs_rw(rf->node, rf->rfd, (char __user *)buf, count, *ppos, true);
+	long n;
 
+	if (!(file->f_flags & O_APPEND) != !rf->append)
+		return -EINVAL;
+	n = virgo_fs_rw(rf->node, rf->rfd, (char __user *)buf, count, *ppos, true);
 	/*
 	 * With O_APPEND the node writes at the end, wherever the file is, and
 	 * the end is the node's to know: the position stays.
@@ -183,6 +214,9 @@ int virgo_rfile_prepare(int flags, struct file **new)
 	struct file *file;
 	int fd;
 
+	/* Without its workqueue (cloudfs did not start), no file. */
+	if (!virgo_rfile_wq)
+		return -ENODEV;
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
 	if (!rf)
 		return -ENOMEM;
@@ -266,11 +300,22 @@ long virgo_rfile_rw(int fd, void __user *ubuf, u64 count, s64 pos, bool write)
 {
 	CLASS(fd, f)(fd);
 	struct virgo_rfile *rf;
+	loff_t end;
+	int ret;
 
 	if (fd_empty(f) || fd_file(f)->f_op != &virgo_rfile_fops ||
 	    !(fd_file(f)->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
 		return -EBADF;
+	/* What read(2) and pwrite(2) check first (rw_verify_area()). */
+	count = min_t(u64, count, VIRGO_FS_IO_MAX);
+	if (pos < 0 || check_add_overflow(pos, (loff_t)count, &end))
+		return -EINVAL;
+	ret = security_file_permission(fd_file(f), write ? MAY_WRITE : MAY_READ);
+	if (ret)
+		return ret;
 	rf = fd_file(f)->private_data;
+	if (write && !(fd_file(f)->f_flags & O_APPEND) != !rf->append)
+		return -EINVAL;
 	return virgo_fs_rw(rf->node, rf->rfd, ubuf, count, pos, write);
 }
 

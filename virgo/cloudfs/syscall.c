@@ -23,7 +23,7 @@
 #include "cloudfs.h"
 
 /* May the caller use files on the cluster? */
-static bool virgo_fs_permitted(void)
+bool virgo_fs_permitted(void)
 {
 	return virgo_caller_permitted(READ_ONCE(virgo_cloudfs.caller_gid));
 }

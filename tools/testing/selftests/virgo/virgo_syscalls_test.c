@@ -757,14 +757,22 @@ TEST_F(fs, the_descriptor_is_a_file_of_the_callers)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-	/* O_APPEND set later on the file does not make the node append. */
+	/*
+	 * O_APPEND set later cannot make the node's descriptor append: a
+	 * write is refused, not made somewhere else than asked.
+	 */
 	EXPECT_EQ(0, fcntl(d, F_SETFL, O_APPEND));
 	EXPECT_EQ(0, lseek(d, 0, SEEK_SET));
+	EXPECT_EQ(-1, write(d, "AB", 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, vfs(__NR_virgo_write, d, "AB", 2, 0));
+	EXPECT_EQ(0, fcntl(d, F_SETFL, 0));
 	EXPECT_EQ(2, write(d, "AB", 2));
 	EXPECT_EQ(2, write(d, "CD", 2));
 	EXPECT_EQ(4, vfs(__NR_virgo_read, d, buf, 4, 0));
 	EXPECT_EQ(0, memcmp(buf, "ABCD", 4));
-	EXPECT_EQ(0, fcntl(d, F_SETFL, 0));
+	/* As read(2) checks: no position past the largest. */
+	EXPECT_ERRNO(EINVAL, vfs(__NR_virgo_write, d, "AB", 2, 0x7fffffffffffffffL));
 
 	/* /proc/self/fd/N opens another file on the same node's file. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", d);
@@ -798,14 +806,21 @@ TEST_F(fs, the_descriptor_is_a_file_of_the_callers)
 /* O_APPEND: every write goes to the end, wherever the file is. */
 TEST_F(fs, append_writes_at_the_end)
 {
-	char buf[16] = "";
+	char buf[16] = "", path[64];
 	long a;
+	int r;
 
 	ASSERT_EQ(3, vfs(__NR_virgo_write, self->fd, "one", 3, 0));
 	a = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_WRONLY | O_APPEND, 0);
 	ASSERT_LE(0, a);
 	EXPECT_EQ(3, write(a, "two", 3));
 	EXPECT_EQ(5, vfs(__NR_virgo_write, a, "three", 5, 0));
+	/* A reopen appends as the node's descriptor does. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", a);
+	r = open(path, O_WRONLY);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(O_APPEND, fcntl(r, F_GETFL) & O_APPEND);
+	EXPECT_EQ(0, close(r));
 	EXPECT_EQ(0, close(a));
 	EXPECT_EQ(11, vfs(__NR_virgo_read, self->fd, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, memcmp(buf, "onetwothree", 11));
@@ -823,25 +838,23 @@ TEST_F(fs, the_nodes_file_closes_with_the_last_reference)
 	before = open_here_becomes(1);
 	ASSERT_EQ(1, before) TH_LOG("cloudfs/open counts %d files", before);
 	/*
-	 * close(2) of one of two references keeps it (the close would come
-	 * in the background: a second is time for it to be wrong); of the
-	 * last, not. A file reopened through /proc is a reference too.
+	 * close(2) of one of two references keeps it; of the last, closes
+	 * it before close(2) returns (the task that lets it go closes it).
+	 * A file reopened through /proc is a reference too.
 	 */
 	d = dup(self->fd);
 	ASSERT_LE(0, d);
 	EXPECT_EQ(0, close(self->fd));
-	sleep(1);
 	EXPECT_EQ(before, open_here());
 	EXPECT_EQ(1, vfs(__NR_virgo_write, d, "x", 1, 0));
 	snprintf(path, sizeof(path), "/proc/self/fd/%ld", d);
 	r = open(path, O_RDONLY);
 	ASSERT_LE(0, r);
 	EXPECT_EQ(0, close(d));
-	sleep(1);
 	EXPECT_EQ(before, open_here());
 	EXPECT_EQ(1, read(r, &c, 1));
 	EXPECT_EQ(0, close(r));
-	EXPECT_EQ(before - 1, open_here_becomes(before - 1));
+	EXPECT_EQ(before - 1, open_here());
 	self->fd = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDWR, 0);
 	ASSERT_LE(0, self->fd);
 
@@ -866,6 +879,60 @@ TEST_F(fs, the_nodes_file_closes_with_the_last_reference)
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(before, open_here_becomes(before));
+}
+
+/* A refused open leaves neither a descriptor here nor a file there. */
+TEST_F(fs, a_refused_open_gives_its_descriptor_back)
+{
+	int next = dup(0), here = open_here();
+
+	ASSERT_LE(0, next);
+	close(next);
+	EXPECT_ERRNO(ENOENT, vopen((long)"no-such-file", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0));
+	EXPECT_ERRNO(EXDEV, vopen((long)"../etc/passwd", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0));
+	EXPECT_ERRNO(EHOSTUNREACH, vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(64) | O_RDONLY, 0));
+	EXPECT_EQ(next, dup(0));
+	close(next);
+	EXPECT_EQ(here, open_here());
+}
+
+/*
+ * Opening /proc/PID/fd/N is an open: a caller no longer in caller_gid is
+ * refused, and keeps the file it has.
+ */
+TEST_F(fs, a_reopen_through_proc_needs_the_right_to_open)
+{
+	int up[2], down[2], status;
+	char c, path[64];
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	ASSERT_EQ(0, caller_gid("cloudfs", "65534"));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long f;
+		int r;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		f = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0);
+		if (f < 0 || write(up[1], "!", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(3);
+		snprintf(path, sizeof(path), "/proc/self/fd/%ld", f);
+		r = open(path, O_RDONLY);
+		_exit(r == -1 && errno == EPERM &&
+		      vfs(__NR_virgo_read, f, &c, 1, 0) >= 0 ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	ASSERT_EQ(0, caller_gid("cloudfs", "0"));
+	ASSERT_EQ(1, write(down[1], "!", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %#x", status);
 }
 
 TEST_F(fs, paths_stay_in_the_export)
