@@ -38,7 +38,7 @@ check_eq "binary write and read, short at the end" \
 printf 'close %s\n' "$fd" | fs >/dev/null
 
 # ------------------------------------------------------------ syscalls, CLI
-kselftest "the cloudfs system calls (kselftest fs.*)" 6 -f fs
+kselftest "the cloudfs system calls (kselftest fs.*)" 9 -f fs
 head -c 16777216 /dev/urandom > /tmp/big
 t0=$(date +%s)
 check "virgo fs put: 16 MiB from node 1 into node 2's export" sh -c "virgo fs put --node 2 big.bin < /tmp/big"
@@ -49,10 +49,14 @@ virgo fs put --node 2 big.ready < /dev/null
 md5() { [ -n "$(virgo fs cat --node 2 big.md5 2>/dev/null)" ]; }
 check "node 3 reads it from node 2 (cloudfs.d/serve)" wait_until 120 md5
 check_eq "node 3's checksum matches" "$(md5sum < /tmp/big)" "$(virgo fs cat --node 2 big.md5)"
-fd=$(virgo fs open --node 2 seed.txt)
-check_eq "virgo fs open/read/close" "The overwrite" "$(virgo fs read "$fd" 13)"
-check "virgo fs close" virgo fs close "$fd"
-check "a closed descriptor: EBADF" sh -c "virgo fs read $fd 1 2>&1 | grep -q 'Bad file descriptor'"
+check_eq "virgo fs open -- COMMAND: the command reads descriptor 3" "The overwrite" \
+	"$(virgo fs open --node 2 seed.txt -- sh -c 'virgo fs read $VIRGO_FS_FD 13')"
+# virgo fs close closes its own copy; once the shell closes its, EBADF.
+check "virgo fs close; a closed descriptor: EBADF" virgo fs open --node 2 seed.txt -- \
+	sh -c 'virgo fs close 3 && exec 3<&- && virgo fs read 3 1 2>&1 | grep -q "Bad file descriptor"'
+check_eq "cat reads it through /proc/self/fd, and with read(2)" \
+	"$(virgo fs cat --node 2 seed.txt; virgo fs cat --node 2 seed.txt)" \
+	"$(virgo fs open --node 2 seed.txt -- sh -c 'cat /proc/self/fd/3; cat <&3')"
 
 # ------------------------------------------------------------ escapes
 escape() {	# escape NAME PATH: opening PATH on node 2 is refused, EXDEV

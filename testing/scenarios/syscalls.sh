@@ -3,5 +3,5 @@
 # is skipped.
 . virgo-test.sh
 
-kselftest "the system call ABI kselftest" 62
+kselftest "the system call ABI kselftest" 65
 finish

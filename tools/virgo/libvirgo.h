@@ -161,9 +161,12 @@ int virgo_free(uint64_t vuid);
 
 /*
  * Files on other nodes, the system calls 553-556: virgo_open() returns a
- * descriptor that names the node (VIRGO_OPEN_NODE(id) in @flags picks
- * it); virgo_read()/virgo_write() move at most VIRGO_IO_MAX bytes at @pos
- * and return how many. Each returns a negative errno on failure.
+ * file descriptor of the caller's that names the node's file
+ * (VIRGO_OPEN_NODE(id) in @flags picks the node; O_CLOEXEC as open(2));
+ * read(2), write(2), lseek(2) and close(2) work on it too, and the node's
+ * file closes with its last reference. virgo_read()/virgo_write() move at
+ * most VIRGO_IO_MAX bytes at @pos and return how many. Each returns a
+ * negative errno on failure.
  */
 int64_t virgo_open(const char *path, uint64_t flags, unsigned int mode);
 int virgo_close(int64_t fd);

@@ -79,8 +79,10 @@ static const char usage[] =
 "        pick) to stdout.\n"
 "  fs put [--node ID] PATH\n"
 "        copy standard input to PATH there (created or truncated, 0644).\n"
-"  fs open [--node ID] PATH [r|w|rw|create]\n"
-"        open PATH there and print its descriptor (default r).\n"
+"  fs open [--node ID] PATH [r|w|rw|create] -- COMMAND [ARG...]\n"
+"        open PATH there (default r) as descriptor 3 (VIRGO_FS_FD=3) and\n"
+"        run COMMAND with it: the file closes when the last process that\n"
+"        holds it does.\n"
 "  fs read FD COUNT [POS] | fs write FD DATA [POS] | fs close FD\n"
 "        pread, pwrite or close a descriptor from fs open.\n"
 "  queue publish [--node ID] SERVICE [DATA|--stdin]\n"
@@ -824,19 +826,26 @@ static int cmd_fs(int argc, char **argv)
 		ret = ret ?: (int)n;
 		return ret ? fail(argv[0], ret) : 0;
 	}
-	if (!strcmp(op, "open") && (argc == 1 || argc == 2)) {
-		const char *m = argc == 2 ? argv[1] : "r";
+	if (!strcmp(op, "open")) {
+		int sep = argc >= 3 && !strcmp(argv[1], "--") ? 1 :
+			  argc >= 4 && !strcmp(argv[2], "--") ? 2 : 0;
+		const char *m = sep == 2 ? argv[1] : "r";
 
 		flags |= !strcmp(m, "r") ? O_RDONLY : !strcmp(m, "w") ? O_WRONLY :
 			 !strcmp(m, "rw") ? O_RDWR : !strcmp(m, "create") ?
 			 O_RDWR | O_CREAT : ~0ULL;
-		if (flags == ~0ULL)
+		if (!sep || flags == ~0ULL)
 			return fputs(usage, stderr), 2;
 		fd = virgo_open(argv[0], flags, 0644);
 		if (fd < 0)
 			return fail(argv[0], fd);
-		printf("%lld\n", (long long)fd);
-		return 0;
+		/* Descriptor 3, open across exec: the command holds the file. */
+		if (fd != 3 && (dup2(fd, 3) < 0 || close(fd)))
+			return fail("dup2", -errno);
+		if (setenv("VIRGO_FS_FD", "3", 1))
+			return fail("setenv", -errno);
+		execvp(argv[sep + 1], argv + sep + 1);
+		return fail(argv[sep + 1], -errno);
 	}
 	if (flags)
 		return fputs(usage, stderr), 2;

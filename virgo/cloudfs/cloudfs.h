@@ -69,6 +69,16 @@ int virgo_fds_close(__be32 peer, s64 fd);
 void virgo_fds_start(void);
 size_t virgo_fds_list(char *buf, size_t size);
 
+long virgo_fs_rw(u32 node, s64 rfd, void __user *ubuf, u64 count, s64 pos, bool write);
+bool virgo_fs_permitted(void);
+int virgo_fs_remote_close(u32 node, s64 rfd);
+int virgo_rfile_prepare(int flags, struct file **file);
+void virgo_rfile_install(int fd, struct file *file, u32 node, s64 rfd);
+void virgo_rfile_abandon(int fd, struct file *file, u32 node, s64 rfd);
+int virgo_rfile_init(void);
+long virgo_rfile_rw(int fd, void __user *ubuf, u64 count, s64 pos, bool write);
+bool virgo_rfile_is(int fd);
+
 int virgo_cloudfs_config_init(void);
 void virgo_cloudfs_config_exit(void);
 

@@ -275,6 +275,9 @@ static int __init virgo_cloudfs_init(void)
 
 	if (!virgo_wq)
 		return -ENODEV;		/* the core did not start */
+	ret = virgo_rfile_init();
+	if (ret)
+		return ret;
 	ret = virgo_cloudfs_config_init();
 	if (ret)
 		return ret;

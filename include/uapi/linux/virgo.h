@@ -12,9 +12,10 @@
 /*
  * VIRGO_ABI_VERSION - the revision of this interface, readable at run time
  * from /sys/kernel/virgo/abi_version. It grows when a call or structure is
- * added; nothing it names ever changes meaning.
+ * added, or when one changes meaning: 7 made virgo_open()'s descriptor a
+ * file descriptor of the caller's (it was a 64-bit handle of the node).
  */
-#define VIRGO_ABI_VERSION	6
+#define VIRGO_ABI_VERSION	7
 
 #include <linux/types.h>
 
@@ -120,10 +121,15 @@ struct virgo_clone_args {
  *	long virgo_read(__s64 fd, void *buf, __u64 count, __s64 pos);
  *	long virgo_write(__s64 fd, const void *buf, __u64 count, __s64 pos);
  *
- * @flags: O_RDONLY/O_WRONLY/O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND in
- * the lower half; VIRGO_OPEN_NODE(id) to open on node @id, else the load
- * balancer picks. The descriptor (>= 0) names the node. read and write move
- * at most VIRGO_IO_MAX bytes a call and return how many.
+ * @flags: O_RDONLY/O_WRONLY/O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND,
+ * O_CLOEXEC in the lower half; VIRGO_OPEN_NODE(id) to open on node @id,
+ * else the load balancer picks. The result is a file descriptor of the
+ * caller's that names the node's file: read(2), write(2), pread(2),
+ * pwrite(2), lseek(2) (not SEEK_END), dup(2), fork(2) and close(2) work on
+ * it, and the node's file is closed when its last reference goes (at the
+ * latest when the process exits). virgo_read() and virgo_write() read and
+ * write it at @pos, as pread and pwrite do, at most VIRGO_IO_MAX bytes a
+ * call, and return how many; virgo_close() is close(2) for these files.
  */
 #define VIRGO_OPEN_NODE(id)	((__u64)(id) << 32)
 #define VIRGO_IO_MAX		(1 << 20)

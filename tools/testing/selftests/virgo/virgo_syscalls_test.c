@@ -525,6 +525,7 @@ TEST_F(mem, two_processes_100_rounds_each)
 
 FIXTURE(fs) {
 	long fd;
+	unsigned int node;
 };
 
 FIXTURE_SETUP(fs)
@@ -539,6 +540,7 @@ FIXTURE_SETUP(fs)
 	if (!f || fscanf(f, "%u", &id) != 1 || !id)
 		SKIP(return, "this node is not configured (virgo config load)");
 	fclose(f);
+	self->node = id;
 	/* This node's own export, by name: the test knows where it is. */
 	self->fd = syscall(__NR_virgo_open, "kselftest.bin",
 			   VIRGO_OPEN_NODE(id) | O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -582,8 +584,11 @@ TEST_F(fs, bad_descriptors)
 	char buf[4];
 
 	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, -1, buf, 1, 0));
-	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, self->fd ^ 1, buf, 1, 0));
-	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, self->fd & ~((1L << 41) - 1), buf, 1, 0));
+	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, 1L << 40, buf, 1, 0));
+	/* Not a cloudfs file: standard input is left open. */
+	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, 0, buf, 1, 0));
+	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_close, 0, NULL, 0, 0));
+	EXPECT_NE(-1, fcntl(0, F_GETFD));
 	EXPECT_EQ(0, vfs(__NR_virgo_close, self->fd, NULL, 0, 0));
 	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_read, self->fd, buf, 1, 0));
 	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_close, self->fd, NULL, 0, 0));
@@ -645,22 +650,22 @@ static int caller_gid(const char *component, const char *gid)
 	return fclose(f) || ret ? -1 : 0;
 }
 
-/* Exit status 0 if @fd's calls give @want (0: they work) to nobody. */
+/*
+ * Exit status 0 if opening gives nobody @want (0: it works). The file
+ * root opened works for nobody either way: it is the process's, as an
+ * open file is.
+ */
 static int fs_as_nobody(long fd, int want)
 {
 	char buf[4];
+	long c;
 	int ok;
 
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 		return 2;
-	if (want)
-		ok = vopen((long)"kselftest.bin", O_RDONLY, 0) == -1 && errno == want &&
-		     vfs(__NR_virgo_read, fd, buf, 1, 0) == -1 && errno == want &&
-		     vfs(__NR_virgo_write, fd, buf, 1, 0) == -1 && errno == want &&
-		     vfs(__NR_virgo_close, fd, NULL, 0, 0) == -1 && errno == want;
-	else
-		ok = vfs(__NR_virgo_read, fd, buf, 1, 0) == 1;
-	return ok ? 0 : 1;
+	c = vopen((long)"kselftest.bin", O_RDONLY, 0);
+	ok = want ? c == -1 && errno == want : c >= 0;
+	return ok && vfs(__NR_virgo_read, fd, buf, 1, 0) == 1 ? 0 : 1;
 }
 
 TEST_F(fs, unprivileged_callers_are_refused_unless_in_caller_gid)
@@ -684,6 +689,250 @@ TEST_F(fs, unprivileged_callers_are_refused_unless_in_caller_gid)
 	}
 	ASSERT_EQ(0, caller_gid("cloudfs", "0"));
 	EXPECT_EQ(1, vfs(__NR_virgo_read, self->fd, (char [1]){}, 1, 0));
+}
+
+/* The files of this node's peers open here: "<address> <count>" lines. */
+static int open_here(void)
+{
+	FILE *f = fopen("/sys/kernel/config/virgo/cloudfs/open", "r");
+	unsigned int n;
+	int total = 0;
+	char addr[64];
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %u", addr, &n) == 2)
+		total += n;
+	fclose(f);
+	return total;
+}
+
+/* Wait up to 5 s for open_here() to be @want; return what it is. */
+static int open_here_becomes(int want)
+{
+	int i, n = open_here();
+
+	for (i = 0; i < 50 && n != want; i++) {
+		usleep(100000);
+		n = open_here();
+	}
+	return n;
+}
+
+TEST_F(fs, the_descriptor_is_a_file_of_the_callers)
+{
+	char buf[16] = "", path[64];
+	int d, p, status;
+	long c;
+	pid_t pid;
+
+	ASSERT_EQ(10, vfs(__NR_virgo_write, self->fd, "0123456789", 10, 0));
+	/* read(2), pread(2), lseek(2), write(2): the position is the file's. */
+	EXPECT_EQ(4, pread(self->fd, buf, 4, 2));
+	EXPECT_EQ(0, memcmp(buf, "2345", 4));
+	EXPECT_EQ(3, read(self->fd, buf, 3));
+	EXPECT_EQ(3, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(7, lseek(self->fd, 7, SEEK_SET));
+	EXPECT_EQ(2, write(self->fd, "ab", 2));
+	EXPECT_EQ(9, lseek(self->fd, 0, SEEK_CUR));
+	/* virgo_read() reads at its own position, and leaves the file's. */
+	EXPECT_EQ(10, vfs(__NR_virgo_read, self->fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "0123456ab9", 10));
+	EXPECT_EQ(9, lseek(self->fd, 0, SEEK_CUR));
+
+	/* dup(2): the copy works once the first is closed. */
+	d = dup(self->fd);
+	ASSERT_LE(0, d);
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = d;
+	EXPECT_EQ(2, vfs(__NR_virgo_read, d, buf, 2, 8));
+
+	/* fork(2): the child has it. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(vfs(__NR_virgo_read, d, buf, 1, 0) == 1 ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/*
+	 * O_APPEND set later cannot make the node's descriptor append: a
+	 * write is refused, not made somewhere else than asked.
+	 */
+	EXPECT_EQ(0, fcntl(d, F_SETFL, O_APPEND));
+	EXPECT_EQ(0, lseek(d, 0, SEEK_SET));
+	EXPECT_EQ(-1, write(d, "AB", 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_ERRNO(EINVAL, vfs(__NR_virgo_write, d, "AB", 2, 0));
+	EXPECT_EQ(0, fcntl(d, F_SETFL, 0));
+	EXPECT_EQ(2, write(d, "AB", 2));
+	EXPECT_EQ(2, write(d, "CD", 2));
+	EXPECT_EQ(4, vfs(__NR_virgo_read, d, buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "ABCD", 4));
+	/* As read(2) checks: no position past the largest. */
+	EXPECT_ERRNO(EINVAL, vfs(__NR_virgo_write, d, "AB", 2, 0x7fffffffffffffffL));
+
+	/* /proc/self/fd/N opens another file on the same node's file. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", d);
+	p = open(path, O_RDONLY);
+	EXPECT_LE(0, p) TH_LOG("open %s: errno %d", path, errno);
+	if (p >= 0) {
+		memset(buf, 0, sizeof(buf));
+		EXPECT_EQ(10, read(p, buf, sizeof(buf)));
+		EXPECT_EQ(0, memcmp(buf, "ABCD456ab9", 10));
+		EXPECT_EQ(-1, write(p, "x", 1));	/* opened for reading */
+		EXPECT_EQ(EBADF, errno);
+		close(p);
+	}
+
+	/* O_CLOEXEC, as open(2) takes it. */
+	c = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDONLY | O_CLOEXEC, 0);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(c, F_GETFD));
+	EXPECT_ERRNO(EBADF, vfs(__NR_virgo_write, c, "x", 1, 0));	/* read-only */
+	/* A reopen gets no more access than the file had. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", c);
+	EXPECT_EQ(-1, open(path, O_RDWR));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, vfs(__NR_virgo_close, c, NULL, 0, 0));
+	c = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(0, fcntl(c, F_GETFD));
+	EXPECT_EQ(0, close(c));
+}
+
+/* O_APPEND: every write goes to the end, wherever the file is. */
+TEST_F(fs, append_writes_at_the_end)
+{
+	char buf[16] = "", path[64];
+	long a;
+	int r;
+
+	ASSERT_EQ(3, vfs(__NR_virgo_write, self->fd, "one", 3, 0));
+	a = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_WRONLY | O_APPEND, 0);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(3, write(a, "two", 3));
+	EXPECT_EQ(5, vfs(__NR_virgo_write, a, "three", 5, 0));
+	/* A reopen appends as the node's descriptor does. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", a);
+	r = open(path, O_WRONLY);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(O_APPEND, fcntl(r, F_GETFL) & O_APPEND);
+	EXPECT_EQ(0, close(r));
+	EXPECT_EQ(0, close(a));
+	EXPECT_EQ(11, vfs(__NR_virgo_read, self->fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "onetwothree", 11));
+}
+
+/* The node's file closes when the last reference to it goes, however. */
+TEST_F(fs, the_nodes_file_closes_with_the_last_reference)
+{
+	int before, p[2], status, i, r;
+	char c, path[64];
+	pid_t pid;
+	long d;
+
+	/* The fixture's file alone, once the earlier tests' have closed. */
+	before = open_here_becomes(1);
+	ASSERT_EQ(1, before) TH_LOG("cloudfs/open counts %d files", before);
+	/*
+	 * close(2) of one of two references keeps it; of the last, closes
+	 * it before close(2) returns (the task that lets it go closes it).
+	 * A file reopened through /proc is a reference too.
+	 */
+	d = dup(self->fd);
+	ASSERT_LE(0, d);
+	EXPECT_EQ(0, close(self->fd));
+	EXPECT_EQ(before, open_here());
+	EXPECT_EQ(1, vfs(__NR_virgo_write, d, "x", 1, 0));
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", d);
+	r = open(path, O_RDONLY);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(0, close(d));
+	EXPECT_EQ(before, open_here());
+	EXPECT_EQ(1, read(r, &c, 1));
+	EXPECT_EQ(0, close(r));
+	EXPECT_EQ(before - 1, open_here());
+	self->fd = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDWR, 0);
+	ASSERT_LE(0, self->fd);
+
+	/* A process killed holding three: none stays open. */
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (i = 0; i < 3; i++)
+			if (vopen((long)"kselftest.bin",
+				  VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0) < 0)
+				_exit(1);
+		if (write(p[1], "!", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	close(p[0]);
+	EXPECT_EQ(before + 3, open_here());
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(before, open_here_becomes(before));
+}
+
+/* A refused open leaves neither a descriptor here nor a file there. */
+TEST_F(fs, a_refused_open_gives_its_descriptor_back)
+{
+	int next = dup(0), here = open_here();
+
+	ASSERT_LE(0, next);
+	close(next);
+	EXPECT_ERRNO(ENOENT, vopen((long)"no-such-file", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0));
+	EXPECT_ERRNO(EXDEV, vopen((long)"../etc/passwd", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0));
+	EXPECT_ERRNO(EHOSTUNREACH, vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(64) | O_RDONLY, 0));
+	EXPECT_EQ(next, dup(0));
+	close(next);
+	EXPECT_EQ(here, open_here());
+}
+
+/*
+ * Opening /proc/PID/fd/N is an open: a caller no longer in caller_gid is
+ * refused, and keeps the file it has.
+ */
+TEST_F(fs, a_reopen_through_proc_needs_the_right_to_open)
+{
+	int up[2], down[2], status;
+	char c, path[64];
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	ASSERT_EQ(0, caller_gid("cloudfs", "65534"));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long f;
+		int r;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		f = vopen((long)"kselftest.bin", VIRGO_OPEN_NODE(self->node) | O_RDONLY, 0);
+		if (f < 0 || write(up[1], "!", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(3);
+		snprintf(path, sizeof(path), "/proc/self/fd/%ld", f);
+		r = open(path, O_RDONLY);
+		_exit(r == -1 && errno == EPERM &&
+		      vfs(__NR_virgo_read, f, &c, 1, 0) >= 0 ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	ASSERT_EQ(0, caller_gid("cloudfs", "0"));
+	ASSERT_EQ(1, write(down[1], "!", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %#x", status);
 }
 
 TEST_F(fs, paths_stay_in_the_export)

@@ -4,6 +4,7 @@ runs it on node 1 of three). Every function, its errors and buffers."""
 
 import errno
 import io
+import os
 import shutil
 import threading
 import time
@@ -67,6 +68,7 @@ def test_files_are_file_objects():
         assert f.write(data) == len(data)
         assert f.tell() == len(data)
     with virgo.open("py-test.bin", "r", node=3) as f:
+        assert os.pread(f.fileno(), 4, 2) == data[2:6]  # a file of this process
         assert f.read(10) == data[:10]
         assert f.tell() == 10
         f.seek(0)

@@ -107,6 +107,11 @@ class VirgoFile(io.RawIOBase):
         self._check()
         return True
 
+    def fileno(self):
+        """The file descriptor: os.read, select and the like take it."""
+        self._check()
+        return self._fd
+
     def _check(self):
         if self.closed:
             raise ValueError("I/O operation on closed file")
