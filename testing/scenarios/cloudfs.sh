@@ -38,7 +38,7 @@ check_eq "binary write and read, short at the end" \
 printf 'close %s\n' "$fd" | fs >/dev/null
 
 # ------------------------------------------------------------ syscalls, CLI
-kselftest "the cloudfs system calls (kselftest fs.*)" 9 -f fs
+kselftest "the cloudfs system calls (kselftest fs.*)" 11 -f fs
 head -c 16777216 /dev/urandom > /tmp/big
 t0=$(date +%s)
 check "virgo fs put: 16 MiB from node 1 into node 2's export" sh -c "virgo fs put --node 2 big.bin < /tmp/big"

