@@ -79,6 +79,16 @@ static bool virgo_rfile_retry(int err)
 	return err == -EBUSY || err == -EAGAIN || err == -EHOSTDOWN || err == -EINTR;
 }
 
+/* The close is over, for good: say why it failed, if it did, and free. */
+static void virgo_rfile_closed(struct virgo_rfile *rf, int ret)
+{
+	/* Its node's idle_ms reclaims a descriptor whose close was lost. */
+	if (ret && ret != -EBADF)
+		pr_info_ratelimited("closing descriptor %lld on node %u: error %d\n",
+				    rf->rfd, rf->node, ret);
+	kfree(rf);
+}
+
 static void virgo_rfile_close_work(struct work_struct *work)
 {
 	struct virgo_rfile *rf = container_of(work, struct virgo_rfile, close_work);
@@ -91,15 +101,25 @@ static void virgo_rfile_close_work(struct work_struct *work)
 		if (!virgo_rfile_retry(ret))
 			break;
 	}
-	/* Its node's idle_ms reclaims a descriptor whose close was lost. */
-	if (ret && ret != -EBADF)
-		pr_info_ratelimited("closing descriptor %lld on node %u: error %d\n",
-				    rf->rfd, rf->node, ret);
-	kfree(rf);
+	virgo_rfile_closed(rf, ret);
 }
 
-/* The last file is gone (called with virgo_rfile_lock held). */
-static void virgo_rfile_last(struct kref *ref)
+/*
+ * May this task wait on the network to close? Not when it exits or is
+ * being killed (its group's exit may have taken SIGKILL off the pending
+ * set already, and io_uring's cancel runs before PF_EXITING is set), nor
+ * as a kernel thread, nor as io_uring's worker or SQPOLL thread (which
+ * runs task work holding its ring's lock).
+ */
+static bool virgo_rfile_may_wait(void)
+{
+	return !(current->flags & (PF_EXITING | PF_KTHREAD | PF_IO_WORKER)) &&
+	       !(READ_ONCE(current->signal->flags) & SIGNAL_GROUP_EXIT) &&
+	       !fatal_signal_pending(current);
+}
+
+/* Unhook the last file's @ref from its inode (virgo_rfile_lock held). */
+static struct virgo_rfile *virgo_rfile_unhook(struct kref *ref)
 	__releases(&virgo_rfile_lock)
 {
 	struct virgo_rfile *rf = container_of(ref, struct virgo_rfile, ref);
@@ -107,19 +127,48 @@ static void virgo_rfile_last(struct kref *ref)
 	if (rf->inode)
 		rf->inode->i_private = NULL;
 	spin_unlock(&virgo_rfile_lock);
-	/* An exiting or killed task, or a kernel thread, does not wait. */
-	if (rf->rfd >= 0 && !(current->flags & (PF_EXITING | PF_KTHREAD)) &&
-	    !fatal_signal_pending(current) &&
-	    !virgo_rfile_retry(virgo_fs_remote_close(rf->node, rf->rfd))) {
-		kfree(rf);
-		return;
+	return rf;
+}
+
+/* The last file is gone: close at once when this task may wait. */
+static void virgo_rfile_last(struct kref *ref)
+	__releases(&virgo_rfile_lock)
+{
+	struct virgo_rfile *rf = virgo_rfile_unhook(ref);
+	int ret;
+
+	if (rf->rfd >= 0 && virgo_rfile_may_wait()) {
+		ret = virgo_fs_remote_close(rf->node, rf->rfd);
+		if (!virgo_rfile_retry(ret)) {
+			virgo_rfile_closed(rf, ret);
+			return;
+		}
 	}
+	queue_work(virgo_rfile_wq, &rf->close_work);
+}
+
+/* As virgo_rfile_last(), always in the background. */
+static void virgo_rfile_last_queued(struct kref *ref)
+	__releases(&virgo_rfile_lock)
+{
+	struct virgo_rfile *rf = virgo_rfile_unhook(ref);
+
 	queue_work(virgo_rfile_wq, &rf->close_work);
 }
 
 static void virgo_rfile_put(struct virgo_rfile *rf)
 {
 	kref_put_lock(&rf->ref, virgo_rfile_last, &virgo_rfile_lock);
+}
+
+/*
+ * A refused reopen lets go of what it took: it never had the node's
+ * descriptor, so it does not wait on its close (an io_uring open holds
+ * its ring's lock).
+ */
+static void virgo_rfile_put_queued(struct virgo_rfile *rf)
+{
+	kref_put_lock(&rf->ref, virgo_rfile_last_queued, &virgo_rfile_lock);
 }
 
 /* What a file on the node's descriptor may do: pread/pwrite, lseek. */
@@ -142,11 +191,11 @@ static int virgo_rfile_open(struct inode *inode, struct file *file)
 		return -ENXIO;
 	/* An open, as virgo_open() is: the caller must be allowed. */
 	if (!virgo_fs_permitted()) {
-		virgo_rfile_put(rf);
+		virgo_rfile_put_queued(rf);
 		return -EPERM;
 	}
 	if (file->f_mode & VIRGO_RFILE_FMODE & ~rf->fmode) {
-		virgo_rfile_put(rf);
+		virgo_rfile_put_queued(rf);
 		return -EACCES;
 	}
 	file->private_data = rf;
